@@ -1,0 +1,166 @@
+/**
+ * Domain types: the one place where Narrative Monitor's nouns are defined.
+ * Zod schemas validate what crosses a boundary (watchlist file, API bodies, queue payloads);
+ * the inferred types are used everywhere else.
+ */
+import { z } from 'zod';
+
+/** Lowercase ascii slug used as the stable id of outlets, actors, themes. */
+export const SlugSchema = z
+  .string()
+  .min(1)
+  .max(80)
+  .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lowercase letters, digits and dashes');
+
+export const OutletSchema = z.object({
+  id: SlugSchema,
+  name: z.string().min(1).max(200),
+  homepage: z.string().url().optional(),
+  /** ISO 3166-1 alpha-2, e.g. "RU". */
+  country: z.string().length(2).toUpperCase().optional(),
+  /** ISO 639-1, e.g. "ru". */
+  language: z.string().min(2).max(3).toLowerCase().optional(),
+  /** Free tags used as outlet groups, e.g. "state-affiliated", "wire". */
+  tags: z.array(z.string().min(1).max(60)).default([]),
+});
+export type Outlet = z.infer<typeof OutletSchema>;
+
+export const ActorTypeSchema = z.enum(['person', 'organization', 'place', 'group', 'media', 'other']);
+export type ActorType = z.infer<typeof ActorTypeSchema>;
+
+export const ActorSchema = z.object({
+  id: SlugSchema,
+  name: z.string().min(1).max(200),
+  type: ActorTypeSchema.default('other'),
+  /** Other names in any language and script. The name itself always counts as an alias. */
+  aliases: z.array(z.string().min(1).max(200)).default([]),
+});
+export type Actor = z.infer<typeof ActorSchema>;
+
+export const ThemeSchema = z.object({
+  id: SlugSchema,
+  name: z.string().min(1).max(200),
+  /** A query in the Narrative Monitor query language. */
+  query: z.string().min(1).max(4000),
+});
+export type Theme = z.infer<typeof ThemeSchema>;
+
+export const AlertSchema = z.object({
+  id: SlugSchema,
+  name: z.string().min(1).max(200),
+  query: z.string().min(1).max(4000),
+  webhookUrl: z.string().url().optional(),
+  createdAt: z.string().datetime(),
+});
+export type Alert = z.infer<typeof AlertSchema>;
+
+export const FeedStatusSchema = z.enum(['new', 'ok', 'not_modified', 'error']);
+export type FeedStatus = z.infer<typeof FeedStatusSchema>;
+
+/** A feed and its health: every fetch outcome is recorded here, never only logged. */
+export interface Feed {
+  /** sha256 of the normalized feed URL, first 16 hex chars. */
+  id: string;
+  url: string;
+  outletId: string;
+  title: string | null;
+  etag: string | null;
+  lastModified: string | null;
+  lastFetchAt: string | null;
+  lastSuccessAt: string | null;
+  lastStatus: FeedStatus;
+  /** Stable machine code of the last error, e.g. "http_404", "timeout", "parse_error". */
+  lastErrorCode: string | null;
+  lastError: string | null;
+  consecutiveFailures: number;
+  nextCheckAt: string;
+  /** Articles stored from this feed (first feed that delivered them). */
+  articleCount: number;
+}
+
+export const EntityTypeSchema = z.enum(['PER', 'ORG', 'LOC', 'MISC']);
+export type EntityType = z.infer<typeof EntityTypeSchema>;
+
+export const EntitySchema = z.object({
+  text: z.string(),
+  type: EntityTypeSchema,
+  start: z.number().int().nonnegative(),
+  end: z.number().int().nonnegative(),
+});
+export type Entity = z.infer<typeof EntitySchema>;
+
+/**
+ * What the poller produces from one feed item and puts on the queue.
+ * `id` is articleId(canonicalUrl): the queue job id, the store key and (later) the Elasticsearch _id.
+ */
+export const RawArticleSchema = z.object({
+  id: z.string().regex(/^[0-9a-f]{32}$/),
+  url: z.string(),
+  canonicalUrl: z.string(),
+  feedId: z.string(),
+  outletId: z.string(),
+  guid: z.string().nullable(),
+  title: z.string(),
+  /** Plain text (HTML stripped) of the feed's summary or content. */
+  text: z.string(),
+  /** ISO date from the feed, or null when missing/unparseable. */
+  publishedAt: z.string().datetime().nullable(),
+  /** When the poller first saw the item (ISO). */
+  firstSeenAt: z.string().datetime(),
+  /** Author given by the feed, if any. */
+  author: z.string().nullable(),
+});
+export type RawArticle = z.infer<typeof RawArticleSchema>;
+
+/** Output of the enrich step, added to a RawArticle. */
+export interface Enrichment {
+  /** ISO 639-1 code ("en", "ru", ...) or "und". */
+  language: string;
+  languageConfidence: number;
+  keywords: string[];
+  entities: Entity[];
+  /** Ids of watchlist actors mentioned. */
+  actors: string[];
+  /** Ids of themes whose query matches. */
+  themes: string[];
+}
+
+export type EnrichedArticle = RawArticle & Enrichment;
+
+/** A stored article: what search and trends see. */
+export interface Article extends EnrichedArticle {
+  /** publishedAt when known, otherwise firstSeenAt; `dateIsFallback` says which. */
+  date: string;
+  dateIsFallback: boolean;
+}
+
+export interface AlertEvent {
+  id: string;
+  alertId: string;
+  articleId: string;
+  createdAt: string;
+  /** 'none' when the alert has no webhook. */
+  deliveryStatus: 'none' | 'pending' | 'delivered' | 'failed';
+  deliveryAttempts: number;
+  lastDeliveryError: string | null;
+  nextDeliveryAt: string | null;
+}
+
+/** The fields an article exposes to queries and the in-memory matcher. */
+export interface MatchableArticle {
+  title: string;
+  text: string;
+  outletId: string;
+  language: string;
+  actors: readonly string[];
+  themes: readonly string[];
+}
+
+export const TrendIntervalSchema = z.enum(['day', 'week', 'month']);
+export type TrendInterval = z.infer<typeof TrendIntervalSchema>;
+
+export interface TrendPoint {
+  /** Bucket start, ISO date "YYYY-MM-DD" (UTC; weeks start Monday). */
+  t: string;
+  count: number;
+}
