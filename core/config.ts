@@ -39,7 +39,7 @@ export interface Config {
   /** Absolute path of the SQLite database file. */
   sqlitePath: string;
   watchlistPath: string;
-  queue: { kind: 'memory' } | { kind: 'bullmq'; redisUrl: string; prefix: string };
+  queue: { kind: 'embedded' } | { kind: 'bullmq'; redisUrl: string; prefix: string };
   store: { kind: 'sqlite' } | { kind: 'elasticsearch'; url: string };
   allowPrivateFeeds: boolean;
   apiToken: string | undefined;
@@ -84,7 +84,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dataDir,
     sqlitePath: path.join(dataDir, 'narrative-monitor.db'),
     watchlistPath: path.resolve(e.WATCHLIST),
-    queue: e.REDIS_URL ? { kind: 'bullmq', redisUrl: e.REDIS_URL, prefix: e.QUEUE_PREFIX } : { kind: 'memory' },
+    queue: e.REDIS_URL ? { kind: 'bullmq', redisUrl: e.REDIS_URL, prefix: e.QUEUE_PREFIX } : { kind: 'embedded' },
     store:
       e.STORE === 'elasticsearch' && e.ELASTICSEARCH_URL
         ? { kind: 'elasticsearch', url: e.ELASTICSEARCH_URL }

@@ -12,7 +12,7 @@ export const QUEUE_NAMES = { articles: 'articles' } as const;
 export type ArticleBatchHandler = (articles: RawArticle[]) => Promise<void>;
 
 export interface WorkQueue {
-  readonly kind: 'memory' | 'bullmq';
+  readonly kind: 'embedded' | 'bullmq';
   /** Enqueue; duplicates of a pending job id are dropped by the queue. */
   enqueue(articles: readonly RawArticle[]): Promise<void>;
   /** Start consuming. Only one consumer per WorkQueue object. */

@@ -116,7 +116,7 @@ export interface AlertEventView extends AlertEvent {
 export interface HealthResponse {
   status: 'ok';
   store: 'sqlite' | 'elasticsearch';
-  queue: 'memory' | 'bullmq';
+  queue: 'embedded' | 'bullmq';
   articles: number;
   feeds: number;
   version: string;

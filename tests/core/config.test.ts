@@ -8,7 +8,7 @@ describe('loadConfig', () => {
     expect(c.port).toBe(8080);
     expect(c.host).toBe('127.0.0.1');
     expect(c.store).toEqual({ kind: 'sqlite' });
-    expect(c.queue).toEqual({ kind: 'memory' });
+    expect(c.queue).toEqual({ kind: 'embedded' });
     expect(c.allowPrivateFeeds).toBe(false);
     expect(c.sqlitePath).toBe(path.resolve('data', 'narrative-monitor.db'));
   });
