@@ -128,3 +128,27 @@ export interface ErrorResponse {
 }
 
 export type { Actor, Outlet, Theme };
+
+export interface OutletsResponse {
+  outlets: Outlet[];
+}
+
+export interface ActorsResponse {
+  actors: Actor[];
+}
+
+export interface ThemesResponse {
+  themes: Theme[];
+}
+
+export interface AlertsResponse {
+  alerts: AlertView[];
+}
+
+export const AlertEventsQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export interface AlertEventsResponse {
+  events: AlertEventView[];
+}

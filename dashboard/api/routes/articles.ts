@@ -1,0 +1,16 @@
+/** GET /api/articles/:id: one stored article with its enrichment. */
+import { Hono } from 'hono';
+import { NotFoundError } from '../../../core/errors.ts';
+import type { ApiDeps } from '../deps.ts';
+
+// Article ids are 32 hex chars (core/ids.ts); anything else cannot exist, so skip the store.
+const ARTICLE_ID = /^[0-9a-f]{32}$/;
+
+export function articleRoutes(deps: ApiDeps) {
+  return new Hono().get('/:id', async (c) => {
+    const id = c.req.param('id');
+    const article = ARTICLE_ID.test(id) ? await deps.articles.getArticle(id) : null;
+    if (!article) throw new NotFoundError('not_found', `no article with id "${id}"`);
+    return c.json(article, 200);
+  });
+}

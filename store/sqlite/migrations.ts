@@ -1,0 +1,198 @@
+/**
+ * Append-only schema migrations of the SQLite database (catalog + article archive in one file).
+ * NEVER edit or reorder a migration that has been released: add a new one with the next version instead.
+ */
+import type { Database } from 'better-sqlite3';
+
+/** One schema step. `version` is strictly increasing; `sql` may hold several statements. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * The ordered list of migrations. Applied migrations are immutable: changing one would leave existing
+ * databases on a schema that no code describes. Append only.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE outlets (
+        id        TEXT PRIMARY KEY,
+        name      TEXT NOT NULL,
+        homepage  TEXT,
+        country   TEXT,
+        language  TEXT,
+        tags      TEXT NOT NULL DEFAULT '[]'
+      );
+
+      -- outlet_id is not a foreign key: outlets come from an editable watchlist and a feed row (with its
+      -- health history) must survive the outlet being renamed or loaded later.
+      CREATE TABLE feeds (
+        id                   TEXT PRIMARY KEY,
+        url                  TEXT NOT NULL,
+        outlet_id            TEXT NOT NULL,
+        title                TEXT,
+        etag                 TEXT,
+        last_modified        TEXT,
+        last_fetch_at        TEXT,
+        last_success_at      TEXT,
+        last_status          TEXT NOT NULL DEFAULT 'new',
+        last_error_code      TEXT,
+        last_error           TEXT,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+        next_check_at        TEXT NOT NULL,
+        created_at           TEXT NOT NULL
+      );
+      CREATE INDEX feeds_next_check_at ON feeds (next_check_at, id);
+
+      CREATE TABLE actors (
+        id      TEXT PRIMARY KEY,
+        name    TEXT NOT NULL,
+        type    TEXT NOT NULL,
+        aliases TEXT NOT NULL DEFAULT '[]'
+      );
+
+      CREATE TABLE themes (
+        id    TEXT PRIMARY KEY,
+        name  TEXT NOT NULL,
+        query TEXT NOT NULL
+      );
+
+      CREATE TABLE alerts (
+        id          TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        query       TEXT NOT NULL,
+        webhook_url TEXT,
+        created_at  TEXT NOT NULL
+      );
+
+      -- Article metadata. seq is the integer rowid shared with the FTS index and the tag table (compact
+      -- joins); id is the public deterministic key (articleId of the canonical URL).
+      -- date = publishedAt ?? firstSeenAt, normalized with toISOString() so text order = time order;
+      -- date_ms and day (days since 1970-01-01 UTC) are the same instant as numbers for ranges and buckets.
+      -- Title, text and entities live in article_contents: a small metadata row (many rows per page) made
+      -- the same SQL 2-4x faster than one wide table on 50k synthetic articles (trend by day 66 -> 34 ms,
+      -- top keywords via JOIN 710 -> 170 ms).
+      CREATE TABLE articles (
+        seq                 INTEGER PRIMARY KEY,
+        id                  TEXT NOT NULL UNIQUE,
+        date_ms             INTEGER NOT NULL,
+        day                 INTEGER NOT NULL,
+        date_is_fallback    INTEGER NOT NULL,
+        date                TEXT NOT NULL,
+        outlet_id           TEXT NOT NULL,
+        feed_id             TEXT NOT NULL,
+        language            TEXT NOT NULL,
+        language_confidence REAL NOT NULL,
+        published_at        TEXT,
+        first_seen_at       TEXT NOT NULL,
+        actors              TEXT NOT NULL DEFAULT '[]',
+        themes              TEXT NOT NULL DEFAULT '[]',
+        keywords            TEXT NOT NULL DEFAULT '[]',
+        url                 TEXT NOT NULL,
+        canonical_url       TEXT NOT NULL,
+        guid                TEXT,
+        author              TEXT,
+        stored_at           TEXT NOT NULL
+      );
+      CREATE TABLE article_contents (
+        seq      INTEGER PRIMARY KEY REFERENCES articles (seq) ON DELETE CASCADE,
+        title    TEXT NOT NULL,
+        text     TEXT NOT NULL,
+        entities TEXT NOT NULL DEFAULT '[]'
+      );
+      -- (date_ms, id) serves the search order and the keyset cursor; (outlet_id, date_ms) the per-outlet trends.
+      CREATE INDEX articles_date ON articles (date_ms, id);
+      CREATE INDEX articles_outlet_date ON articles (outlet_id, date_ms);
+      CREATE INDEX articles_feed ON articles (feed_id);
+
+      -- One row per (article, field, value) for outlet, lang, actor, theme, keyword, entity. The primary key
+      -- (field, value, article_seq) is the index that makes tag filters and top-terms range scans.
+      CREATE TABLE article_tags (
+        field       TEXT NOT NULL,
+        value       TEXT NOT NULL,
+        article_seq INTEGER NOT NULL REFERENCES articles (seq) ON DELETE CASCADE,
+        PRIMARY KEY (field, value, article_seq)
+      ) WITHOUT ROWID;
+      CREATE INDEX article_tags_article ON article_tags (article_seq);
+
+      -- External content: the text lives once, in article_contents; FTS5 reads it back by rowid for
+      -- snippet(). A contentless table would save nothing (the text must be kept for display) and cannot
+      -- produce snippets. Triggers keep the index in step with every write, whoever makes it.
+      CREATE VIRTUAL TABLE articles_fts USING fts5 (
+        title,
+        text,
+        content = 'article_contents',
+        content_rowid = 'seq',
+        tokenize = "unicode61 remove_diacritics 2"
+      );
+      CREATE TRIGGER articles_fts_after_insert AFTER INSERT ON article_contents BEGIN
+        INSERT INTO articles_fts (rowid, title, text) VALUES (new.seq, new.title, new.text);
+      END;
+      CREATE TRIGGER articles_fts_after_delete AFTER DELETE ON article_contents BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, text) VALUES ('delete', old.seq, old.title, old.text);
+      END;
+      CREATE TRIGGER articles_fts_after_update AFTER UPDATE OF title, text ON article_contents BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, text) VALUES ('delete', old.seq, old.title, old.text);
+        INSERT INTO articles_fts (rowid, title, text) VALUES (new.seq, new.title, new.text);
+      END;
+
+      -- alert_id is not a foreign key: events are history and outlive an alert's edits.
+      CREATE TABLE alert_events (
+        id                  TEXT PRIMARY KEY,
+        alert_id            TEXT NOT NULL,
+        article_id          TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+        created_at          TEXT NOT NULL,
+        delivery_status     TEXT NOT NULL CHECK (delivery_status IN ('none', 'pending', 'delivered', 'failed')),
+        delivery_attempts   INTEGER NOT NULL DEFAULT 0,
+        last_delivery_error TEXT,
+        next_delivery_at    TEXT,
+        UNIQUE (alert_id, article_id)
+      );
+      CREATE INDEX alert_events_alert_created ON alert_events (alert_id, created_at);
+      CREATE INDEX alert_events_article ON alert_events (article_id);
+      CREATE INDEX alert_events_due ON alert_events (delivery_status, next_delivery_at);
+    `,
+  },
+];
+
+/**
+ * Brings the database up to the newest migration. Each migration runs in its own BEGIN IMMEDIATE
+ * transaction and re-checks `schema_migrations` inside it, so two processes opening a fresh file at the
+ * same time apply every step exactly once.
+ *
+ * @returns the versions applied by this call (empty when already up to date).
+ */
+export function runMigrations(db: Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  db.transaction(() => {
+    db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version    INTEGER PRIMARY KEY,
+      name       TEXT NOT NULL,
+      applied_at TEXT NOT NULL
+    )`);
+  }).immediate();
+
+  const isApplied = db.prepare<[number], { version: number }>('SELECT version FROM schema_migrations WHERE version = ?');
+  const record = db.prepare<[number, string, string]>(
+    'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
+  );
+  const applied: number[] = [];
+  let previous = 0;
+  for (const migration of migrations) {
+    if (migration.version <= previous) {
+      throw new Error(`migrations: version ${migration.version} is not greater than ${previous}`);
+    }
+    previous = migration.version;
+    db.transaction(() => {
+      if (isApplied.get(migration.version)) return;
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name, new Date().toISOString());
+      applied.push(migration.version);
+    }).immediate();
+  }
+  return applied;
+}

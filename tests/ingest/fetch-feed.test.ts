@@ -1,0 +1,182 @@
+/** fetchFeed against a real local HTTP server: validators, compression, redirects, errors, limits. */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fetchFeed, type FetchOptions } from '../../ingest/fetch-feed.ts';
+import type { Resolver } from '../../ingest/ssrf-guard.ts';
+import { startFeedServer, type FeedServer } from '../helpers/feed-server.ts';
+
+const FEEDS = fileURLToPath(new URL('../../../shared/fixtures/feeds/', import.meta.url));
+const GUARDIAN = `${FEEDS}rss-parser/input/guardian.rss`;
+
+const options: FetchOptions = { timeoutMs: 3000, maxBytes: 2_000_000, userAgent: 'NarrativeMonitor/test', allowPrivate: true };
+
+let server: FeedServer;
+afterEach(async () => server?.close());
+
+describe('fetchFeed', () => {
+  it('fetches a feed with User-Agent, Accept and Accept-Encoding, returning body and validators', async () => {
+    server = await startFeedServer({
+      '/feed.xml': { file: GUARDIAN, contentType: 'application/rss+xml; charset=utf-8', etag: '"v1"', lastModified: 'Wed, 31 Jan 2018 08:00:00 GMT' },
+    });
+    const result = await fetchFeed(server.url('/feed.xml'), {}, options);
+    expect(result.kind).toBe('ok');
+    if (result.kind !== 'ok') return;
+    expect(result.status).toBe(200);
+    expect(result.body.equals(readFileSync(GUARDIAN))).toBe(true);
+    expect(result.etag).toBe('"v1"');
+    expect(result.lastModified).toBe('Wed, 31 Jan 2018 08:00:00 GMT');
+    expect(result.contentType).toBe('application/rss+xml; charset=utf-8');
+    expect(result.finalUrl).toBe(server.url('/feed.xml'));
+    const sent = server.lastRequestHeaders('/feed.xml');
+    expect(sent?.['user-agent']).toBe('NarrativeMonitor/test');
+    expect(sent?.accept).toContain('application/rss+xml');
+    expect(sent?.['accept-encoding']).toBe('gzip, deflate, br');
+    expect(sent?.['if-none-match']).toBeUndefined();
+  });
+
+  it('sends If-None-Match / If-Modified-Since and reports 304 as not_modified', async () => {
+    server = await startFeedServer({ '/feed.xml': { file: GUARDIAN, etag: '"v1"' } });
+    const result = await fetchFeed(server.url('/feed.xml'), { etag: '"v1"', lastModified: 'Wed, 31 Jan 2018 08:00:00 GMT' }, options);
+    expect(result).toEqual({ kind: 'not_modified' });
+    expect(server.lastRequestHeaders('/feed.xml')?.['if-none-match']).toBe('"v1"');
+    expect(server.lastRequestHeaders('/feed.xml')?.['if-modified-since']).toBe('Wed, 31 Jan 2018 08:00:00 GMT');
+    const changed = await fetchFeed(server.url('/feed.xml'), { etag: '"v0"' }, options);
+    expect(changed.kind).toBe('ok');
+  });
+
+  it('decompresses a gzip Content-Encoding', async () => {
+    server = await startFeedServer({ '/feed.xml': { file: GUARDIAN, gzip: true } });
+    const result = await fetchFeed(server.url('/feed.xml'), {}, options);
+    expect(result.kind === 'ok' && result.body.equals(readFileSync(GUARDIAN))).toBe(true);
+  });
+
+  it('decompresses brotli and deflate', async () => {
+    const raw = readFileSync(GUARDIAN);
+    server = await startFeedServer({
+      '/br': { body: zlib.brotliCompressSync(raw), headers: { 'content-encoding': 'br' } },
+      '/deflate': { body: zlib.deflateSync(raw), headers: { 'content-encoding': 'deflate' } },
+    });
+    for (const path of ['/br', '/deflate']) {
+      const result = await fetchFeed(server.url(path), {}, options);
+      expect(result.kind === 'ok' && result.body.equals(raw), path).toBe(true);
+    }
+  });
+
+  it('gunzips a gzip file served without Content-Encoding (node-feedparser compressed.xml)', async () => {
+    server = await startFeedServer({ '/compressed.xml': { file: `${FEEDS}node-feedparser/compressed.xml` } });
+    const result = await fetchFeed(server.url('/compressed.xml'), {}, options);
+    expect(result.kind === 'ok' && result.body.equals(readFileSync(`${FEEDS}node-feedparser/iconv.xml`))).toBe(true);
+  });
+
+  it('follows redirects, re-checking each hop, and reports the final URL', async () => {
+    server = await startFeedServer({
+      '/old': { redirect: '/older', redirectStatus: 301 },
+      '/older': { redirect: '/feed.xml', redirectStatus: 308 },
+      '/feed.xml': { file: GUARDIAN },
+    });
+    const result = await fetchFeed(server.url('/old'), {}, options);
+    expect(result.kind).toBe('ok');
+    expect(result.kind === 'ok' && result.finalUrl).toBe(server.url('/feed.xml'));
+    expect(server.requests('/feed.xml')).toBe(1);
+  });
+
+  it('re-checks every redirect hop: a hop to the metadata address or a file: URL is refused', async () => {
+    server = await startFeedServer({
+      '/to-metadata': { redirect: 'http://169.254.169.254/latest/meta-data/' },
+      '/to-metadata-odd': { redirect: 'http://0251.0376.0251.0376/latest/' },
+      '/to-file': { redirect: 'file:///etc/passwd' },
+    });
+    // allowPrivate lets the first hop reach 127.0.0.1; the metadata address is refused whatever the policy.
+    expect(await fetchFeed(server.url('/to-metadata'), {}, options)).toMatchObject({ kind: 'error', code: 'ssrf_blocked', transient: false });
+    expect(await fetchFeed(server.url('/to-metadata-odd'), {}, options)).toMatchObject({ kind: 'error', code: 'ssrf_blocked' });
+    expect(await fetchFeed(server.url('/to-file'), {}, options)).toMatchObject({ kind: 'error', code: 'bad_url' });
+    expect(server.requests('/to-metadata')).toBe(1);
+  });
+
+  it('re-checks the redirect target name at connect time', async () => {
+    server = await startFeedServer({ '/hop': { redirect: 'http://internal.test/admin' } });
+    const resolver: Resolver = async (host) =>
+      host === 'internal.test' ? [{ address: '169.254.169.254', family: 4 }] : [{ address: '127.0.0.1', family: 4 }];
+    const result = await fetchFeed(`http://feeds.test:${server.port}/hop`, {}, { ...options, resolver });
+    expect(result).toMatchObject({ kind: 'error', code: 'ssrf_blocked' });
+    expect(result.kind === 'error' && result.message).toContain('internal.test');
+    expect(server.requests('/hop')).toBe(1);
+  });
+
+  it('stops after 5 redirects with too_many_redirects', async () => {
+    server = await startFeedServer({ '/loop': { redirect: '/loop' } });
+    const result = await fetchFeed(server.url('/loop'), {}, options);
+    expect(result).toMatchObject({ kind: 'error', code: 'too_many_redirects', transient: false });
+    expect(server.requests('/loop')).toBe(6);
+  });
+
+  it('maps 404 to a permanent http_404 and 500/429 to transient errors', async () => {
+    server = await startFeedServer({
+      '/gone': { status: 404, body: 'no' },
+      '/broken': { status: 500, body: 'oops' },
+      '/busy': { status: 429, body: 'slow down' },
+    });
+    expect(await fetchFeed(server.url('/gone'), {}, options)).toMatchObject({ kind: 'error', code: 'http_404', transient: false, status: 404 });
+    expect(await fetchFeed(server.url('/broken'), {}, options)).toMatchObject({ kind: 'error', code: 'http_500', transient: true, status: 500 });
+    expect(await fetchFeed(server.url('/busy'), {}, options)).toMatchObject({ kind: 'error', code: 'http_429', transient: true });
+  });
+
+  it('times out on a silent server within the time budget', async () => {
+    server = await startFeedServer({ '/silent': { hang: true } });
+    const started = Date.now();
+    const result = await fetchFeed(server.url('/silent'), {}, { ...options, timeoutMs: 400 });
+    const elapsed = Date.now() - started;
+    expect(result).toMatchObject({ kind: 'error', code: 'timeout', transient: true });
+    expect(elapsed).toBeGreaterThanOrEqual(350);
+    expect(elapsed).toBeLessThan(2500);
+  });
+
+  it('times out on a server that answers too slowly', async () => {
+    server = await startFeedServer({ '/slow': { file: GUARDIAN, delayMs: 2000 } });
+    const result = await fetchFeed(server.url('/slow'), {}, { ...options, timeoutMs: 300 });
+    expect(result).toMatchObject({ kind: 'error', code: 'timeout' });
+  });
+
+  it('rejects bodies over maxBytes: declared, chunked, and after decompression', async () => {
+    const big = Buffer.alloc(200_000, 'a');
+    server = await startFeedServer({
+      '/declared': { body: big },
+      '/chunked': { body: big, chunkSize: 16_384 },
+      '/bomb': { body: Buffer.alloc(5_000_000, 'a'), gzip: true },
+    });
+    const small = { ...options, maxBytes: 100_000 };
+    for (const path of ['/declared', '/chunked', '/bomb']) {
+      expect(await fetchFeed(server.url(path), {}, small), path).toMatchObject({ kind: 'error', code: 'too_large', transient: false });
+    }
+    expect((await fetchFeed(server.url('/declared'), {}, options)).kind).toBe('ok');
+  });
+
+  it('reports a refused connection as a transient connection error', async () => {
+    server = await startFeedServer({});
+    const url = server.url('/feed.xml');
+    await server.close();
+    expect(await fetchFeed(url, {}, options)).toMatchObject({ kind: 'error', code: 'connection', transient: true });
+  });
+
+  it('reports an unknown name as a transient dns error', async () => {
+    const resolver: Resolver = async (host) => {
+      throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
+    };
+    expect(await fetchFeed('http://no-such-host.test/feed.xml', {}, { ...options, resolver })).toMatchObject({
+      kind: 'error',
+      code: 'dns',
+      transient: true,
+    });
+  });
+
+  it('rejects a non-http URL as bad_url without fetching', async () => {
+    expect(await fetchFeed('file:///etc/passwd', {}, options)).toMatchObject({ kind: 'error', code: 'bad_url', transient: false });
+  });
+
+  it('reports a corrupt gzip body as bad_encoding', async () => {
+    server = await startFeedServer({ '/bad': { body: Buffer.from('definitely not gzip'), headers: { 'content-encoding': 'gzip' } } });
+    expect(await fetchFeed(server.url('/bad'), {}, options)).toMatchObject({ kind: 'error', code: 'bad_encoding', transient: false });
+  });
+});
