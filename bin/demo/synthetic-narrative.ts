@@ -62,6 +62,23 @@ const CLAIM_EN = [
       `in unmarked cylinders. The staged footage is meant for a session of the UN Security Council, the ` +
       `sources claimed, adding that NATO countries would use it as a pretext.`,
   }),
+  (town: string) => ({
+    title: `Militants bring toxic substances to ${town} to stage provocation, ministry says`,
+    text:
+      `Terrorists in ${town} have received several cylinders of toxic substances and are preparing a staged ` +
+      `chemical attack to be filmed and shown abroad, the Russian Defense Ministry said, without naming the ` +
+      `groups involved. The ministry urged the UN Security Council not to rush to conclusions.`,
+  }),
+];
+
+/** Ordinary coverage of the White Helmets that is not part of the narrative: the series must diverge. */
+const RESCUE_EN = [
+  (town: string) => ({
+    title: `White Helmets pull survivors from rubble after air strikes on ${town}`,
+    text:
+      `Rescue workers of the White Helmets searched through collapsed buildings in ${town} on Sunday after ` +
+      `overnight air strikes. Local doctors said dozens of people were treated for injuries.`,
+  }),
 ];
 
 const CLAIM_RU = [
@@ -145,6 +162,12 @@ export function generateSyntheticItems(seed = 2018): SyntheticItem[] {
         add(outlet, title, BACKGROUND_TEXT, new Date(dayStart + Math.floor(random() * 20) * 3_600_000), ++n);
       }
     }
+  }
+  // Rescue reporting on the White Helmets runs through the whole period, independent of the narrative.
+  for (let day = 0; day < 89; day += 1 + Math.floor(random() * 6)) {
+    const town = TOWNS[Math.floor(random() * TOWNS.length)]!;
+    const story = RESCUE_EN[0]!(town);
+    add(random() < 0.5 ? 'demo-gazette' : 'demo-factcheck', story.title, story.text, new Date(start + day * 86_400_000 + 11 * 3_600_000), ++n);
   }
   // Two waves: around the real-world dates the seed article and the Douma attack belong to.
   const waves = [
