@@ -1,6 +1,8 @@
 /**
  * Append-only schema migrations of the SQLite database (catalog + article archive in one file).
  * NEVER edit or reorder a migration that has been released: add a new one with the next version instead.
+ * (Migration 1's FTS part was rewritten in place before the first release, when no database existed outside
+ * developers' temp dirs; from the first release on, this file is append-only.)
  */
 import type { Database } from 'better-sqlite3';
 
@@ -120,25 +122,26 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
       CREATE INDEX article_tags_article ON article_tags (article_seq);
 
-      -- External content: the text lives once, in article_contents; FTS5 reads it back by rowid for
-      -- snippet(). A contentless table would save nothing (the text must be kept for display) and cannot
-      -- produce snippets. Triggers keep the index in step with every write, whoever makes it.
+      -- Contentless FTS5 index of normalizeText(title) and normalizeText(text) (core/query/tokenize.ts), written
+      -- by insertArticles in the same transaction as the article. Only normalized text tokenizes exactly like the
+      -- in-memory matcher (raw text splits Arabic words at each haraka, keeps ё apart from е, glues emoji to
+      -- words), and only the application can compute it, so no trigger can fill this table. The raw text is
+      -- stored once, in article_contents, and snippets are built from it (snippet.ts), never by FTS5.
+      -- contentless_delete = 1 lets a row be removed by rowid alone, so deletes need no normalized text.
       CREATE VIRTUAL TABLE articles_fts USING fts5 (
         title,
         text,
-        content = 'article_contents',
-        content_rowid = 'seq',
+        content = '',
+        contentless_delete = 1,
         tokenize = "unicode61 remove_diacritics 2"
       );
-      CREATE TRIGGER articles_fts_after_insert AFTER INSERT ON article_contents BEGIN
-        INSERT INTO articles_fts (rowid, title, text) VALUES (new.seq, new.title, new.text);
-      END;
+      -- Also fires for the ON DELETE CASCADE from articles.
       CREATE TRIGGER articles_fts_after_delete AFTER DELETE ON article_contents BEGIN
-        INSERT INTO articles_fts (articles_fts, rowid, title, text) VALUES ('delete', old.seq, old.title, old.text);
+        DELETE FROM articles_fts WHERE rowid = old.seq;
       END;
-      CREATE TRIGGER articles_fts_after_update AFTER UPDATE OF title, text ON article_contents BEGIN
-        INSERT INTO articles_fts (articles_fts, rowid, title, text) VALUES ('delete', old.seq, old.title, old.text);
-        INSERT INTO articles_fts (rowid, title, text) VALUES (new.seq, new.title, new.text);
+      -- The index cannot follow an in-place edit (SQL cannot normalize): delete and re-insert instead.
+      CREATE TRIGGER article_contents_text_immutable BEFORE UPDATE OF title, text ON article_contents BEGIN
+        SELECT RAISE(ABORT, 'article_contents: title and text are immutable (the FTS index holds their normalized form)');
       END;
 
       -- alert_id is not a foreign key: events are history and outlive an alert's edits.

@@ -23,7 +23,8 @@ export function quoteFtsString(value: string): string {
   return `"${value.replaceAll('\0', ' ').replaceAll('"', '""')}"`;
 }
 
-type TextLeaf = Extract<QueryNode, { kind: 'term' | 'phrase' }>;
+/** A free-text leaf of the query: a term or a phrase. */
+export type TextLeaf = Extract<QueryNode, { kind: 'term' | 'phrase' }>;
 
 function withField(field: TextField, expression: string): string {
   // Field "text" means title + body: no column filter at all.
@@ -73,7 +74,7 @@ function compileNode(node: QueryNode, params: string[]): string {
 
 /**
  * The text leaves that can explain why an article matched: those under an even number of NOTs.
- * Used to highlight; leaves under a NOT are absent from a matching article by definition.
+ * Used to highlight (snippet.ts); leaves under a NOT are absent from a matching article by definition.
  */
 export function positiveTextLeaves(node: QueryNode): TextLeaf[] {
   const out: TextLeaf[] = [];
@@ -99,9 +100,3 @@ export function positiveTextLeaves(node: QueryNode): TextLeaf[] {
   return out;
 }
 
-/** One FTS5 expression that matches any positive text leaf (for snippet()), or null if there is none. */
-export function highlightMatchExpression(node: QueryNode): string | null {
-  const leaves = positiveTextLeaves(node);
-  if (leaves.length === 0) return null;
-  return leaves.map((leaf) => `(${textLeafToMatch(leaf)})`).join(' OR ');
-}

@@ -24,7 +24,8 @@ import type {
   TrendSeriesResult,
 } from '../article-store.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { compileQuery, highlightMatchExpression, type TagRowField } from './query-to-sql.ts';
+import { compileQuery, type TagRowField } from './query-to-sql.ts';
+import { createSnippetBuilder, normalizeForIndex } from './snippet.ts';
 
 /** Options of {@link createSqliteArticleStore}. */
 export interface SqliteArticleStoreOptions {
@@ -62,6 +63,11 @@ interface ArticleRow {
 
 type ArticleInsertRow = Omit<ArticleRow, 'seq' | 'title' | 'text' | 'entities'> & { stored_at: string };
 
+/** An article to store with what FTS5 indexes for it: normalizeText of its title and text (see migrations.ts). */
+interface NormalizedItem extends ArticleToStore {
+  fts: { title: string; text: string };
+}
+
 /** Metadata row joined with its contents: what every article-returning query selects. */
 const ARTICLE_SELECT = `SELECT articles.*, c.title, c.text, c.entities
   FROM articles JOIN article_contents AS c ON c.seq = articles.seq`;
@@ -83,8 +89,6 @@ interface AlertEventRow {
 }
 
 const MS_PER_DAY = 86_400_000;
-/** Words in a snippet window; FTS5 allows at most 64. */
-const SNIPPET_WORDS = 30;
 const MAX_SEARCH_LIMIT = 100;
 const MAX_TERMS_LIMIT = 1000;
 const MAX_LIST_LIMIT = 10_000;
@@ -94,10 +98,6 @@ const MAX_LIST_LIMIT = 10_000;
  * a walk can cost a full index scan when the few matches are all old, which sorting never does.
  */
 const INDEX_WALK_MIN_TOTAL = 1000;
-// Control characters cannot come from a tokenizer match and survive HTML escaping untouched, so they
-// mark the highlighted spans until the text around them has been escaped.
-const MARK_START = '\u0001';
-const MARK_END = '\u0002';
 
 const TERM_FIELD_TO_TAG: Record<TermField, TagRowField> = {
   keywords: 'keyword',
@@ -127,6 +127,10 @@ export function createSqliteArticleStore(db: Database, options: SqliteArticleSto
   const insertContent = db.prepare<[number, string, string, string]>(
     'INSERT INTO article_contents (seq, title, text, entities) VALUES (?, ?, ?, ?)',
   );
+  // CAST: better-sqlite3 binds JS numbers as REAL, and the FTS rowid must be the article's integer seq.
+  const insertFts = db.prepare<[number, string, string]>(
+    'INSERT INTO articles_fts (rowid, title, text) VALUES (CAST(? AS INTEGER), ?, ?)',
+  );
   const insertTag = db.prepare<[string, string, number]>(
     'INSERT OR IGNORE INTO article_tags (field, value, article_seq) VALUES (?, ?, ?)',
   );
@@ -145,12 +149,6 @@ export function createSqliteArticleStore(db: Database, options: SqliteArticleSto
   const countByFeed = db.prepare<[], { feed_id: string; n: number }>(
     'SELECT feed_id, count(*) AS n FROM articles GROUP BY feed_id',
   );
-  // CAST matters: better-sqlite3 binds JS numbers as REAL, and FTS5 (3.53) silently ignores a REAL
-  // `rowid = ?` constraint, returning the snippet of whichever row matched first.
-  const snippetOf = db.prepare<[string, number], { body: string | null; title: string | null }>(`
-    SELECT snippet(articles_fts, 1, char(1), char(2), '…', ${SNIPPET_WORDS}) AS body,
-           snippet(articles_fts, 0, char(1), char(2), '…', ${SNIPPET_WORDS}) AS title
-    FROM articles_fts WHERE articles_fts MATCH ? AND rowid = CAST(? AS INTEGER)`);
   const selectEventsOfAlert = db.prepare<[string, number], AlertEventRow>(
     'SELECT * FROM alert_events WHERE alert_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?',
   );
@@ -169,9 +167,9 @@ export function createSqliteArticleStore(db: Database, options: SqliteArticleSto
         last_delivery_error = coalesce(?, last_delivery_error), next_delivery_at = ?
     WHERE id = ? AND delivery_status = 'pending'`);
 
-  const insertMany = db.transaction((items: readonly ArticleToStore[], nowIso: string): InsertResult => {
+  const insertMany = db.transaction((items: readonly NormalizedItem[], nowIso: string): InsertResult => {
     const result: InsertResult = { inserted: [], duplicates: [], alertEvents: [] };
-    for (const { article, alertIds } of items) {
+    for (const { article, alertIds, fts } of items) {
       const info = insertArticle.run(toInsertRow(article, nowIso));
       if (info.changes === 0) {
         result.duplicates.push(article.id);
@@ -180,6 +178,7 @@ export function createSqliteArticleStore(db: Database, options: SqliteArticleSto
       result.inserted.push(article.id);
       const seq = Number(info.lastInsertRowid);
       insertContent.run(seq, article.title, article.text, JSON.stringify(article.entities));
+      insertFts.run(seq, fts.title, fts.text);
       for (const [field, value] of tagsOf(article)) insertTag.run(field, value, seq);
       for (const alertId of new Set(alertIds)) {
         const webhook = alertWebhook.get(alertId)?.webhook_url ?? null;
@@ -210,15 +209,6 @@ export function createSqliteArticleStore(db: Database, options: SqliteArticleSto
     }
   });
 
-  function snippetFor(row: ArticleRow, highlight: string | null): string {
-    if (highlight !== null) {
-      const s = snippetOf.get(highlight, row.seq);
-      if (s?.body?.includes(MARK_START)) return markedToHtml(s.body);
-      if (s?.title?.includes(MARK_START)) return markedToHtml(s.title);
-    }
-    return leadingWords(row.text.trim() ? row.text : row.title, SNIPPET_WORDS);
-  }
-
   return {
     kind: 'sqlite',
 
@@ -228,7 +218,13 @@ export function createSqliteArticleStore(db: Database, options: SqliteArticleSto
     },
 
     async insertArticles(items, now) {
-      return insertMany.immediate(items, now.toISOString());
+      // Normalized before BEGIN IMMEDIATE, so the write lock the other process waits on is held only for
+      // SQLite work.
+      const normalized = items.map((item) => ({
+        ...item,
+        fts: { title: normalizeForIndex(item.article.title), text: normalizeForIndex(item.article.text) },
+      }));
+      return insertMany.immediate(normalized, now.toISOString());
     },
 
     async getArticle(id) {
@@ -268,8 +264,9 @@ export function createSqliteArticleStore(db: Database, options: SqliteArticleSto
               )
               .all(...pageParams, limit + 1);
       const page = rows.slice(0, limit);
-      const highlight = highlightMatchExpression(query);
-      const hits = page.map((row) => rowToHit(row, snippetFor(row, highlight)));
+      // Snippets only for the page: each one tokenizes (part of) its raw text.
+      const snippet = createSnippetBuilder(query);
+      const hits = page.map((row) => rowToHit(row, snippet(row.title, row.text)));
       const last = page[page.length - 1];
       const nextCursor = rows.length > limit && last ? encodeCursor({ date: last.date, id: last.id }) : null;
       return { total, hits, nextCursor };
@@ -487,41 +484,4 @@ function rowToEvent(row: AlertEventRow): AlertEvent {
 
 function isoDay(day: number): string {
   return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
-}
-
-/** Escapes text for HTML element content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
-}
-
-/**
- * Turns an FTS5 snippet with control-character markers into safe HTML. Markers are paired defensively:
- * a stray control character in the stored text can never produce unbalanced <mark> tags.
- */
-export function markedToHtml(marked: string): string {
-  let out = '';
-  let open = false;
-  for (const part of marked.split(/([\u0001\u0002])/)) {
-    if (part === MARK_START) {
-      if (!open) out += '<mark>';
-      open = true;
-    } else if (part === MARK_END) {
-      if (open) out += '</mark>';
-      open = false;
-    } else {
-      out += escapeHtml(part);
-    }
-  }
-  return open ? `${out}</mark>` : out;
-}
-
-function leadingWords(text: string, count: number): string {
-  const words = text.split(/\s+/).filter((w) => w.length > 0);
-  const head = words.slice(0, count).join(' ');
-  return escapeHtml(words.length > count ? `${head} …` : head);
 }

@@ -545,6 +545,16 @@ export function runArticleStoreContract(
         for (const h of n.hits) expect(h.snippet).not.toContain('<mark>');
       });
 
+      it('snippets: marks show the stored spelling, not the folded query form', async () => {
+        const marked = async (q: QueryNode, key: FixtureKey) => {
+          const hit = (await store.search(q, { limit: 10 })).hits.find((h) => h.id === ID(key));
+          return [...(hit?.snippet ?? '').matchAll(/<mark>(.*?)<\/mark>/g)].map((m) => m[1]);
+        };
+        expect(await marked(term('securite'), 'frConseil')).toEqual(['sécurité']);
+        expect(await marked(term('elysee'), 'frIdlib')).toEqual(['Élysée']);
+        expect(await marked(term('белые'), 'ruHelmets')).toEqual(['Белые']);
+      });
+
       it('rejects a limit outside 1..100 and a forged cursor', async () => {
         await expect(store.search(ALL_QUERY, { limit: 0 })).rejects.toThrow();
         await expect(store.search(ALL_QUERY, { limit: 101 })).rejects.toThrow();

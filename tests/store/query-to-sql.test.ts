@@ -11,7 +11,6 @@ import type { QueryNode } from '../../core/query/ast.ts';
 import { openDatabase } from '../../store/sqlite/open-database.ts';
 import {
   compileQuery,
-  highlightMatchExpression,
   positiveTextLeaves,
   quoteFtsString,
   textLeafToMatch,
@@ -67,7 +66,7 @@ describe('compileQuery', () => {
   });
 });
 
-describe('positive text leaves and highlighting', () => {
+describe('positive text leaves', () => {
   it('skips leaves under an odd number of NOTs', () => {
     const q: QueryNode = {
       kind: 'and',
@@ -79,9 +78,8 @@ describe('positive text leaves and highlighting', () => {
       ],
     };
     expect(positiveTextLeaves(q).map((l) => (l.kind === 'term' ? l.value : ''))).toEqual(['a', 'c']);
-    expect(highlightMatchExpression(q)).toBe('("a") OR ("c")');
-    expect(highlightMatchExpression({ kind: 'tag', field: 'lang', value: 'en' })).toBeNull();
-    expect(highlightMatchExpression({ kind: 'not', child: term('x') })).toBeNull();
+    expect(positiveTextLeaves({ kind: 'tag', field: 'lang', value: 'en' })).toEqual([]);
+    expect(positiveTextLeaves({ kind: 'not', child: term('x') })).toEqual([]);
   });
 });
 
@@ -110,8 +108,5 @@ describe('compiled fragments run on SQLite', () => {
     };
     const { sql, params } = compileQuery(q);
     expect(() => db.prepare(`SELECT count(*) FROM articles WHERE ${sql}`).all(...params)).not.toThrow();
-    const hl = highlightMatchExpression(q);
-    expect(hl).not.toBeNull();
-    expect(() => db.prepare('SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?').all(hl)).not.toThrow();
   });
 });

@@ -9,9 +9,10 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../core/errors.ts';
 import type { QueryNode } from '../../core/query/ast.ts';
+import { parseQuery } from '../../core/query/parse.ts';
 import { MIGRATIONS } from '../../store/sqlite/migrations.ts';
 import { openDatabase, openSqliteStores, type SqliteStores } from '../../store/sqlite/open-database.ts';
-import { createSqliteArticleStore, markedToHtml } from '../../store/sqlite/sqlite-article-store.ts';
+import { createSqliteArticleStore } from '../../store/sqlite/sqlite-article-store.ts';
 import { CONTRACT_ALERTS, FIXTURES, runArticleStoreContract } from './article-store.contract.ts';
 
 const tempDirs: string[] = [];
@@ -203,6 +204,70 @@ describe('SQLite article store at volume', () => {
   });
 });
 
+describe('SQLite FTS index over normalized text', () => {
+  let stores: SqliteStores;
+  const make = (key: string, title: string, text: string) => ({
+    ...FIXTURES.enWeather,
+    id: createHash('sha256').update(key).digest('hex').slice(0, 32),
+    url: `https://bbc.example/n/${key}`,
+    title,
+    text,
+  });
+  const yo = make('yo', 'Ёж', 'Ёжик и ёлка');
+  const tashkeel = make('tashkeel', 'خبر', 'أَنْقَذَ مُتَطَوِّعُو الْخُوذِ الْبَيْضَاءِ');
+  const emoji = make('emoji', 'Press', 'Putin🙂said hello');
+  const fts = (match: string): number[] =>
+    stores.db.prepare('SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?').pluck().all(match) as number[];
+  const searchIds = async (q: string): Promise<string[]> =>
+    (await stores.articles.search(parseQuery(q), { limit: 10 })).hits.map((h) => h.id);
+
+  beforeEach(async () => {
+    stores = openSqliteStores(tempDbPath());
+    await stores.articles.insertArticles([yo, tashkeel, emoji].map((article) => ({ article, alertIds: [] })), NOW);
+  });
+  afterEach(async () => {
+    await stores.close();
+  });
+
+  it('is a contentless table that keeps no copy of the text', () => {
+    const sql = stores.db.prepare("SELECT sql FROM sqlite_master WHERE name = 'articles_fts'").pluck().get() as string;
+    expect(sql).toMatch(/content\s*=\s*''/);
+    expect(sql).toMatch(/contentless_delete\s*=\s*1/);
+    expect(stores.db.prepare('SELECT title, text FROM articles_fts').all()).toEqual([
+      { title: null, text: null }, { title: null, text: null }, { title: null, text: null },
+    ]);
+  });
+
+  it('indexes the normalized text: ё = е, tashkeel dropped, emoji split off', async () => {
+    expect(fts('"еж"')).toHaveLength(1);
+    expect(fts('"ё"')).toEqual([]);
+    expect(fts('"الخوذ" + "البيضاء"')).toHaveLength(1);
+    expect(fts('"putin"')).toHaveLength(1);
+    expect(await searchIds('ёж')).toEqual([yo.id]);
+    expect(await searchIds('еж')).toEqual([yo.id]);
+    expect(await searchIds('"الْخُوذِ الْبَيْضَاءِ"')).toEqual([tashkeel.id]);
+    expect(await searchIds('"الخوذ البيضاء"')).toEqual([tashkeel.id]);
+    expect(await searchIds('said')).toEqual([emoji.id]);
+    // The display text is the raw one.
+    expect((await stores.articles.getArticle(tashkeel.id))?.text).toBe(tashkeel.text);
+    const hit = (await stores.articles.search(parseQuery('ёлка'), { limit: 10 })).hits[0];
+    expect(hit?.snippet).toBe('Ёжик и <mark>ёлка</mark>');
+  });
+
+  it('drops the FTS row when an article is deleted (cascade through article_contents)', async () => {
+    expect(fts('"putin"')).toHaveLength(1);
+    stores.db.prepare('DELETE FROM articles WHERE id = ?').run(emoji.id);
+    expect(fts('"putin"')).toEqual([]);
+    expect(await searchIds('putin')).toEqual([]);
+    expect(await searchIds('еж')).toEqual([yo.id]);
+  });
+
+  it('refuses in-place edits of title or text, which the index could not follow', () => {
+    expect(() => stores.db.prepare("UPDATE article_contents SET text = 'changed'").run()).toThrow(/immutable/);
+    expect(() => stores.db.prepare("UPDATE article_contents SET entities = '[]'").run()).not.toThrow();
+  });
+});
+
 describe('SQLite migrations', () => {
   it('are applied once and are idempotent on reopen, keeping data', async () => {
     const file = tempDbPath();
@@ -250,13 +315,5 @@ describe('SQLite migrations', () => {
     await stores.articles.close();
     expect(stores.db.open).toBe(false);
     await stores.close();
-  });
-});
-
-describe('markedToHtml', () => {
-  it('escapes text and balances stray markers', () => {
-    expect(markedToHtml('a <b> \u0001c\u0002 & "d"')).toBe('a &lt;b&gt; <mark>c</mark> &amp; &quot;d&quot;');
-    expect(markedToHtml('\u0002x\u0001y')).toBe('x<mark>y</mark>');
-    expect(markedToHtml('\u0001\u0001x\u0002\u0002')).toBe('<mark>x</mark>');
   });
 });
