@@ -3,6 +3,7 @@
  * Every CLI command assembles the parts it needs from here; no other module chooses an adapter.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isLoopbackHost, type Config } from '../core/config.ts';
@@ -12,7 +13,14 @@ import type { WorkQueue } from '../core/work-queue.ts';
 import { createApp } from '../dashboard/api/app.ts';
 import { startServer, type RunningServer } from '../dashboard/server.ts';
 import { createPoller, type Poller } from '../ingest/poller.ts';
-import { checkAddress, checkUrl, createGuardedAgent, systemResolver } from '../ingest/ssrf-guard.ts';
+import {
+  checkResolved,
+  checkUrl,
+  createGuardedAgent,
+  systemResolver,
+  type ResolvedAddress,
+  type Resolver,
+} from '../ingest/ssrf-guard.ts';
 import { applyWatchlist, type ApplyWatchlistResult } from '../store/apply-watchlist.ts';
 import { createStores, type Stores } from '../store/create-store.ts';
 import { createUndiciPost, createWebhookDeliverer } from '../worker/alerts/deliver-webhooks.ts';
@@ -66,27 +74,25 @@ export async function applyWatchlistFile(runtime: Runtime, file = runtime.config
 
 /**
  * Decides whether a user-supplied feed or webhook URL may be fetched: scheme and literal address first,
- * then every address its name resolves to. Returns null when allowed, else the reason.
- * The fetcher checks again at connect time, so DNS changes after this check are still caught.
+ * then every address its name resolves to, under ALLOW_PRIVATE_FEEDS and FEED_ALLOWLIST. Returns null when
+ * allowed, else a reason naming the variable that would allow it. The fetcher checks again at connect
+ * time, so DNS changes after this check are still caught.
  */
-export function createUrlChecker(config: Config): (url: string) => Promise<string | null> {
-  const policy = { allowPrivate: config.allowPrivateFeeds };
+export function createUrlChecker(config: Config, resolver: Resolver = systemResolver): (url: string) => Promise<string | null> {
+  const policy = { allowPrivate: config.allowPrivateFeeds, allowlist: config.feedAllowlist };
   return async (url) => {
     const decision = checkUrl(url, policy);
     if (!decision.allowed) return decision.reason;
     const host = decision.url.hostname.replace(/^\[|\]$/g, '');
-    let addresses: Array<{ address: string }>;
+    if (net.isIP(host)) return null;
+    let addresses: ResolvedAddress[];
     try {
-      addresses = await systemResolver(host);
+      addresses = await resolver(host);
     } catch {
       // An unresolvable name is not a security problem; the feed's health will show the DNS error.
       return null;
     }
-    for (const { address } of addresses) {
-      const d = checkAddress(address, policy);
-      if (!d.allowed) return `${host} resolves to ${address}: ${d.reason}`;
-    }
-    return null;
+    return checkResolved(host, addresses, policy);
   };
 }
 
@@ -100,9 +106,12 @@ export function createFeedPoller(runtime: Runtime): Poller {
     intervalMinutes: config.pollIntervalMinutes,
     fetchOptions: {
       timeoutMs: config.fetch.timeoutMs,
+      connectTimeoutMs: config.fetch.connectTimeoutMs,
+      headersTimeoutMs: config.fetch.headersTimeoutMs,
       maxBytes: config.fetch.maxBytes,
       userAgent: config.fetch.userAgent,
       allowPrivate: config.allowPrivateFeeds,
+      allowlist: config.feedAllowlist,
     },
   });
 }
@@ -127,7 +136,10 @@ export function startWorker(runtime: Runtime): RunningWorker {
     await processor(batch);
   });
   // Webhook URLs come from users, so deliveries go through the same SSRF guard as feed fetches.
-  const webhookAgent = createGuardedAgent({ allowPrivate: runtime.config.allowPrivateFeeds });
+  const webhookAgent = createGuardedAgent({
+    allowPrivate: runtime.config.allowPrivateFeeds,
+    allowlist: runtime.config.feedAllowlist,
+  });
   const deliverer = createWebhookDeliverer({
     store: runtime.stores.articles,
     catalog: runtime.stores.catalog,

@@ -2,6 +2,7 @@
  * Configuration: parsed once from the environment with zod. This is the only module that reads process.env
  * (its caller passes it in), and every bad value is reported by name.
  */
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -27,7 +28,22 @@ const EnvSchema = z.object({
   API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   POLL_INTERVAL_MINUTES: z.coerce.number().min(1).max(1440).default(15),
+  /** Total deadline of one fetch (connect, redirects, headers, body): cuts servers that trickle forever. */
   FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
+  /** Deadline for DNS + TCP + TLS of one connection. */
+  FETCH_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+  /** Deadline from request to complete response headers, and the longest silence inside a body. */
+  FETCH_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
+  /** Comma-separated hosts (`intranet.example`, `*.corp.example`) and CIDRs opened despite the SSRF guard. */
+  FEED_ALLOWLIST: z
+    .string()
+    .transform((s) => s.split(',').map((e) => e.trim()).filter(Boolean))
+    .superRefine((entries, ctx) => {
+      for (const e of entries) {
+        if (!isAllowlistEntry(e)) ctx.addIssue({ code: 'custom', message: `"${e}" is not a host name, IP address or CIDR` });
+      }
+    })
+    .default([]),
   FETCH_MAX_BYTES: z.coerce.number().int().min(1024).default(16 * 1024 * 1024),
   CONTACT_URL: z.string().url().default('https://github.com/narrative-monitor/narrative-monitor'),
 });
@@ -42,10 +58,19 @@ export interface Config {
   queue: { kind: 'embedded' } | { kind: 'bullmq'; redisUrl: string; prefix: string };
   store: { kind: 'sqlite' } | { kind: 'elasticsearch'; url: string };
   allowPrivateFeeds: boolean;
+  /** FEED_ALLOWLIST: hosts and CIDRs fetched even when private addresses are refused. */
+  feedAllowlist: string[];
   apiToken: string | undefined;
   logLevel: string;
   pollIntervalMinutes: number;
-  fetch: { timeoutMs: number; maxBytes: number; userAgent: string };
+  fetch: {
+    /** Total deadline of one fetch. */
+    timeoutMs: number;
+    connectTimeoutMs: number;
+    headersTimeoutMs: number;
+    maxBytes: number;
+    userAgent: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -55,6 +80,19 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
     this.problems = problems;
   }
+}
+
+const HOST_NAME = /^(?:\*\.)?(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.?$/i;
+
+/** One FEED_ALLOWLIST entry: an IPv4/IPv6 address or CIDR, a host name, or `*.domain`. Pure. */
+export function isAllowlistEntry(entry: string): boolean {
+  const text = entry.replace(/^\[(.*)\]$/, '$1');
+  const slash = text.indexOf('/');
+  if (slash < 0) return net.isIP(text) !== 0 || HOST_NAME.test(text);
+  const family = net.isIP(text.slice(0, slash));
+  const bits = text.slice(slash + 1);
+  if (family === 0 || !/^\d{1,3}$/.test(bits)) return false;
+  return Number(bits) <= (family === 4 ? 32 : 128);
 }
 
 const PRODUCT_VERSION = '0.1.0';
@@ -90,11 +128,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         ? { kind: 'elasticsearch', url: e.ELASTICSEARCH_URL }
         : { kind: 'sqlite' },
     allowPrivateFeeds: e.ALLOW_PRIVATE_FEEDS,
+    feedAllowlist: e.FEED_ALLOWLIST,
     apiToken: e.API_TOKEN,
     logLevel: e.LOG_LEVEL,
     pollIntervalMinutes: e.POLL_INTERVAL_MINUTES,
     fetch: {
       timeoutMs: e.FETCH_TIMEOUT_MS,
+      connectTimeoutMs: e.FETCH_CONNECT_TIMEOUT_MS,
+      headersTimeoutMs: e.FETCH_HEADERS_TIMEOUT_MS,
       maxBytes: e.FETCH_MAX_BYTES,
       userAgent: `NarrativeMonitor/${PRODUCT_VERSION} (+${e.CONTACT_URL})`,
     },
