@@ -21,7 +21,16 @@ export interface NormalizeResult {
   skippedNoLink: number;
   /** Items whose article id was already produced by an earlier item of the same feed. */
   duplicates: number;
+  /**
+   * Articles stored with publishedAt null although the feed gave a date: the date did not parse
+   * ('unparseable'), lay more than a day ahead of `now` ('future'), or before 1970 ('too_old').
+   * Charts then fall back to firstSeenAt and can say so.
+   */
+  dateFlags: Array<{ url: string; flag: DateFlag; raw: string | null }>;
 }
+
+/** Why a feed-supplied date was not kept. */
+export type DateFlag = 'unparseable' | 'future' | 'too_old';
 
 // A publish date further ahead than this is a feed bug (or a scheduled post) and is not trusted.
 const FUTURE_TOLERANCE_MS = 24 * 60 * 60 * 1000;
@@ -39,7 +48,10 @@ function resolveHttpUrl(raw: string | null, base: string): string | null {
   }
 }
 
-/** Base for relative item links: the feed's declared site link, itself resolved against the feed URL. */
+/**
+ * Base for item links the parser could not make absolute (no xml:base and no http(s) document URL):
+ * the feed's declared site link, itself resolved against the feed URL.
+ */
 function baseUrl(feed: ParsedFeed, feedUrl: string): string {
   return resolveHttpUrl(feed.link, feedUrl) ?? feedUrl;
 }
@@ -62,11 +74,18 @@ function itemText(item: ParsedItem): string {
   return item.contentText ? htmlToText(item.contentText) : '';
 }
 
-function publishedAt(item: ParsedItem, now: Date): string | null {
+// Feeds with a year-0100 or 1904 date are broken; no news article we ingest predates the web feeds.
+const OLDEST_PLAUSIBLE_MS = 0;
+
+function publishedAt(item: ParsedItem, now: Date): { value: string | null; flag: DateFlag | null } {
   const d = item.published;
-  if (!d || Number.isNaN(d.getTime())) return null;
-  if (d.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) return null;
-  return d.toISOString();
+  if (!d || Number.isNaN(d.getTime())) {
+    const hadDate = item.dateFlag === 'unparseable' || (item.publishedRaw !== null && item.publishedRaw.trim() !== '');
+    return { value: null, flag: hadDate ? 'unparseable' : null };
+  }
+  if (d.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) return { value: null, flag: 'future' };
+  if (d.getTime() < OLDEST_PLAUSIBLE_MS) return { value: null, flag: 'too_old' };
+  return { value: d.toISOString(), flag: null };
 }
 
 function author(item: ParsedItem): string | null {
@@ -82,6 +101,7 @@ export function normalizeFeedItems(feed: ParsedFeed, ctx: NormalizeContext): Nor
   const articles: RawArticle[] = [];
   let skippedNoLink = 0;
   let duplicates = 0;
+  const dateFlags: NormalizeResult['dateFlags'] = [];
   const firstSeenAt = ctx.now.toISOString();
   for (const item of feed.items) {
     const url = itemLink(item, base);
@@ -96,6 +116,8 @@ export function normalizeFeedItems(feed: ParsedFeed, ctx: NormalizeContext): Nor
       continue;
     }
     seen.add(id);
+    const date = publishedAt(item, ctx.now);
+    if (date.flag) dateFlags.push({ url, flag: date.flag, raw: item.publishedRaw });
     const guid = item.guid ? collapseWhitespace(item.guid) : '';
     articles.push({
       id,
@@ -106,12 +128,12 @@ export function normalizeFeedItems(feed: ParsedFeed, ctx: NormalizeContext): Nor
       guid: guid || null,
       title: item.title ? cleanTitle(item.title) : '',
       text: itemText(item),
-      publishedAt: publishedAt(item, ctx.now),
+      publishedAt: date.value,
       firstSeenAt,
       author: author(item),
     });
   }
-  return { articles, skippedNoLink, duplicates };
+  return { articles, skippedNoLink, duplicates, dateFlags };
 }
 
 /**

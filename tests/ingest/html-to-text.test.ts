@@ -1,6 +1,6 @@
 /** htmlToText / decodeEntities: the small HTML → text converter used for article text and titles. */
 import { describe, expect, it } from 'vitest';
-import { cleanTitle, decodeEntities, fixC1Controls, htmlToText } from '../../ingest/html-to-text.ts';
+import { cleanTitle, decodeEntities, fixC1Controls, htmlToText, namedEntity } from '../../ingest/html-to-text.ts';
 import { parseFeed } from '../../ingest/parse-feed.ts';
 
 describe('htmlToText', () => {
@@ -65,3 +65,16 @@ describe('cleanTitle and fixC1Controls', () => {
     expect(feed.title).toBe('“hi” – é');
   });
 });
+
+describe('decodeEntities: the full HTML5 named-entity table', () => {
+  it('decodes names beyond HTML 4 (including two-code-point ones) and leaves unknown names alone', () => {
+    expect(decodeEntities('&bigstar; &NotNestedGreaterGreater; &fjlig; &Zopf; &hellip; &unknownname;')).toBe('\u2605 \u2AA2\u0338 fj \u2124 \u2026 &unknownname;');
+  });
+
+  it('looks up single names for the XML recoverer, null when unknown', () => {
+    expect(namedEntity('nbsp')).toBe('\u00a0');
+    expect(namedEntity('ncedil')).toBe('\u0146');
+    expect(namedEntity('notanentity')).toBeNull();
+  });
+});
+

@@ -165,4 +165,27 @@ describe('normalizeItems edge cases', () => {
     ]);
     expect(normalizeItems(feed, ctx('https://news.test/rss')).map((a) => a.publishedAt)).toEqual([soon.toISOString(), null, null]);
   });
+
+  it('flags dates it does not keep: unparseable, far future, before 1970', () => {
+    const far = new Date(NOW.getTime() + 3 * 24 * 60 * 60 * 1000);
+    const feed = feedOf([
+      item({ link: 'https://news.test/garbage', publishedRaw: 'next Tuesday-ish', published: null, dateFlag: 'unparseable' }),
+      item({ link: 'https://news.test/far', publishedRaw: far.toUTCString(), published: far }),
+      item({ link: 'https://news.test/ancient', publishedRaw: 'Thu, 01 Jan 0100 00:00:01 +0100', published: new Date('0099-12-31T23:00:01Z') }),
+      item({ link: 'https://news.test/none' }),
+    ]);
+    const result = normalizeFeedItems(feed, ctx('https://news.test/rss'));
+    expect(result.articles.map((a) => a.publishedAt)).toEqual([null, null, null, null]);
+    expect(result.dateFlags.map((f) => [f.url, f.flag])).toEqual([
+      ['https://news.test/garbage', 'unparseable'],
+      ['https://news.test/far', 'future'],
+      ['https://news.test/ancient', 'too_old'],
+    ]);
+  });
+
+  it('uses the links the parser resolved against xml:base', async () => {
+    const body = Buffer.from('<rss version="2.0" xml:base="https://cdn.news.test/en/"><channel><link>https://www.news.test/</link><item><link>story-1</link></item></channel></rss>');
+    const feed = await parseFeed(body, null, 'https://feeds.news.test/rss');
+    expect(normalizeItems(feed, ctx('https://feeds.news.test/rss'))[0]!.url).toBe('https://cdn.news.test/en/story-1');
+  });
 });
