@@ -6,6 +6,7 @@
 import os from 'node:os';
 import { pino } from 'pino';
 import { corpusAvailable, CORPUS_FILE } from './corpus-feeds.ts';
+import { benchEnrichment } from './enrichment.ts';
 import { benchFetch } from './fetch.ts';
 import { benchPipeline } from './pipeline.ts';
 import { formatTable, type BenchRow } from './table.ts';
@@ -21,6 +22,13 @@ if (wanted('pipeline')) {
   if (corpusAvailable()) rows.push(...(await benchPipeline(logger, runs)));
   else {
     process.stderr.write(`bench: ${CORPUS_FILE} not found; the pipeline section needs the shared corpus beside the checkout\n`);
+    process.exitCode = 1;
+  }
+}
+if (wanted('enrichment')) {
+  if (corpusAvailable()) rows.push(...(await benchEnrichment(runs)));
+  else {
+    process.stderr.write(`bench: ${CORPUS_FILE} not found; the enrichment section needs the shared corpus beside the checkout\n`);
     process.exitCode = 1;
   }
 }

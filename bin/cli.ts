@@ -2,12 +2,15 @@
  * The `narrative-monitor` command line: parses the command and its flags, loads the config once, and hands
  * over to the composition root. Results go to stdout, logs (pino JSON) to stderr.
  */
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../core/config.ts';
 import { AppError } from '../core/errors.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { runDemo } from './demo/run-demo.ts';
 import { addFeed, listFeeds } from './commands/feeds.ts';
+import { exportOpmlFile, importOpmlFile } from './commands/opml.ts';
+import { runEnrich } from './commands/enrich.ts';
 import { runSearch } from './commands/search.ts';
 import { applyWatchlistFile, createFeedPoller, openRuntime, startApi, startWorker } from './runtime.ts';
 
@@ -19,8 +22,12 @@ Commands:
   worker                consume the queue: enrich, store, alert (needs REDIS_URL; 'start' includes it)
   serve                 API + dashboard only
   feeds add <url> [--outlet NAME]
-  feeds list|health     every feed with its health
+  feeds list|health [--json]   every feed with its health, problems first; --json prints JSON Lines
+  feeds import <file.opml>     add an OPML file's outlets and feeds (URLs checked as in 'feeds add')
+  feeds export [file]          every outlet and feed as OPML (to stdout without a file)
   search <query> [--limit N]
+  enrich [FILE] [--watchlist FILE]
+                        JSON Lines {title,text,lang?} in (stdin or FILE), enriched JSON Lines out
   demo                  serve bundled real feeds locally and run the embedded pipeline on them
 
 Configuration comes from environment variables; see README.md ("Configuration").`;
@@ -109,8 +116,10 @@ export async function main(argv: string[], env: Record<string, string | undefine
     allowPositionals: true,
     options: {
       once: { type: 'boolean', default: false },
+      watchlist: { type: 'string' },
       outlet: { type: 'string' },
       limit: { type: 'string' },
+      json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -145,10 +154,14 @@ export async function main(argv: string[], env: Record<string, string | undefine
         await commandServe(config, logger);
         return 0;
       case 'feeds': {
-        const [sub, url] = rest;
-        if (sub === 'add' && url) return await addFeed(config, logger, url, values.outlet);
-        if (sub === 'list' || sub === 'health') return await listFeeds(config, logger);
-        process.stderr.write('usage: narrative-monitor feeds add <url> [--outlet NAME] | feeds list\n');
+        const [sub, arg] = rest;
+        if (sub === 'add' && arg) return await addFeed(config, logger, arg, values.outlet);
+        if (sub === 'list' || sub === 'health') return await listFeeds(config, logger, { json: values.json === true });
+        if (sub === 'import' && arg) return await importOpmlFile(config, logger, arg);
+        if (sub === 'export') return await exportOpmlFile(config, logger, arg);
+        process.stderr.write(
+          'usage: narrative-monitor feeds add <url> [--outlet NAME] | feeds list|health [--json] | feeds import <file.opml> | feeds export [file]\n',
+        );
         return 2;
       }
       case 'search': {
@@ -159,6 +172,17 @@ export async function main(argv: string[], env: Record<string, string | undefine
           return 2;
         }
         return await runSearch(config, logger, query, limit);
+      }
+      case 'enrich': {
+        const [file] = rest;
+        return await runEnrich({
+          input: file ? fs.createReadStream(file) : process.stdin,
+          output: process.stdout,
+          errors: process.stderr,
+          watchlistPath:
+            values.watchlist ??
+            (env.WATCHLIST !== undefined || fs.existsSync(config.watchlistPath) ? config.watchlistPath : null),
+        });
       }
       case 'demo':
         return await runDemo(env, logger);

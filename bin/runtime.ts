@@ -42,7 +42,7 @@ export interface Runtime {
 /** Opens the stores and the queue. */
 export function openRuntime(config: Config, logger: Logger): Runtime {
   fs.mkdirSync(config.dataDir, { recursive: true });
-  const stores = createStores(config);
+  const stores = createStores(config, { logger });
   const queue = createWorkQueue(config, logger);
   let closed = false;
   return {
@@ -104,6 +104,8 @@ export function createFeedPoller(runtime: Runtime): Poller {
     logger: runtime.logger,
     now: runtime.now,
     intervalMinutes: config.pollIntervalMinutes,
+    // Full-text outlets fetch article pages only for ids the archive does not have yet.
+    knownIds: (ids) => runtime.stores.articles.existingIds(ids),
     fetchOptions: {
       timeoutMs: config.fetch.timeoutMs,
       connectTimeoutMs: config.fetch.connectTimeoutMs,
@@ -131,6 +133,7 @@ export function startWorker(runtime: Runtime): RunningWorker {
     catalog: runtime.stores.catalog,
     logger: runtime.logger,
     now: runtime.now,
+    termStats: runtime.stores.termStats,
   });
   runtime.queue.consume(async (batch) => {
     await processor(batch);

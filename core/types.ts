@@ -22,6 +22,11 @@ export const OutletSchema = z.object({
   language: z.string().min(2).max(3).toLowerCase().optional(),
   /** Free tags used as outlet groups, e.g. "state-affiliated", "wire". */
   tags: z.array(z.string().min(1).max(60)).default([]),
+  /**
+   * Fetch each article's page and extract its main text, for outlets whose feeds carry only summaries.
+   * The feed summary is kept beside the extracted text.
+   */
+  fullText: z.boolean().optional(),
 });
 export type Outlet = z.infer<typeof OutletSchema>;
 
@@ -54,7 +59,8 @@ export const AlertSchema = z.object({
 });
 export type Alert = z.infer<typeof AlertSchema>;
 
-export const FeedStatusSchema = z.enum(['new', 'ok', 'not_modified', 'error']);
+/** 'gone' = the server answered 410: shown, never deleted, no longer polled. */
+export const FeedStatusSchema = z.enum(['new', 'ok', 'not_modified', 'error', 'gone']);
 export type FeedStatus = z.infer<typeof FeedStatusSchema>;
 
 /** A feed and its health: every fetch outcome is recorded here, never only logged. */
@@ -74,8 +80,25 @@ export interface Feed {
   lastError: string | null;
   consecutiveFailures: number;
   nextCheckAt: string;
+  /** HTTP status of the last response, null when no response arrived (DNS, timeout, refused). */
+  lastHttpStatus: number | null;
+  /** The polling interval the scheduler currently uses for this feed (adapted to its posting rate). */
+  intervalMinutes: number | null;
   /** Articles stored from this feed (first feed that delivered them). */
   articleCount: number;
+  /** Average articles per day stored from this feed over the 7 days before its last fetch. */
+  articlesPerDay: number;
+  /** The URL before the last permanent redirect (301/308) moved the feed; null when it never moved. */
+  previousUrl: string | null;
+  /**
+   * What the last parsed document had wrong and was recovered from (e.g. "unescaped &", "3 unparseable
+   * dates", "full text: 2 of 5 pages failed"). Empty when clean; kept unchanged by 304s and errors.
+   */
+  lastProblems: string[];
+  /** sha256 (hex) of the last body whose items were committed: an identical body is not parsed again. */
+  bodyHash: string | null;
+  /** When a full (200) response was last received: the poller fetches unconditionally when it is > 12 h old. */
+  lastFullFetchAt: string | null;
 }
 
 export const EntityTypeSchema = z.enum(['PER', 'ORG', 'LOC', 'MISC']);
@@ -109,6 +132,11 @@ export const RawArticleSchema = z.object({
   firstSeenAt: z.string().datetime(),
   /** Author given by the feed, if any. */
   author: z.string().nullable(),
+  /**
+   * The feed's own summary (plain text), present only when `text` is the article page's main text
+   * fetched for a full-text outlet (Outlet.fullText).
+   */
+  summary: z.string().optional(),
 });
 export type RawArticle = z.infer<typeof RawArticleSchema>;
 

@@ -437,5 +437,14 @@ export async function parseXmlFeed(text: string, encoding: string, ctx: Document
   // In an RDF document, items are siblings of the channel: their scope is the document's.
   const itemScope = rootLocal === 'rdf' ? docScope : feedScope;
   const items = out.items.map((it) => mapItem(it, itemScope, atom, feedLanguage));
-  return { format: atom ? 'atom' : 'rss', title, link, items, encoding, language: feedLanguage, problems };
+  const ttl = feedTtl(out.ttl);
+  return { format: atom ? 'atom' : 'rss', title, link, items, encoding, language: feedLanguage, problems, ...(ttl !== null ? { ttl } : {}) };
+}
+
+/** RSS 2.0 <ttl>: minutes the channel may be cached. Only a positive whole number is honoured. */
+function feedTtl(value: unknown): number | null {
+  const text = typeof value === 'string' ? value.trim() : Array.isArray(value) && typeof value[0] === 'string' ? value[0].trim() : '';
+  if (!/^\d{1,7}$/.test(text)) return null;
+  const n = Number(text);
+  return n > 0 ? n : null;
 }

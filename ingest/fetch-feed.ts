@@ -79,6 +79,9 @@ export type FetchResult =
       permanentRedirect?: string;
       /** Seconds the response says it stays fresh (Cache-Control max-age, else Expires − Date). */
       freshnessSeconds?: number;
+      /** HTTP Content-Location and Content-Language, for parseFeed's options; absent when not sent. */
+      contentLocation?: string;
+      contentLanguage?: string;
     }
   | { kind: 'not_modified'; permanentRedirect?: string; freshnessSeconds?: number }
   | {
@@ -176,6 +179,10 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
   const v = headers[name];
   if (Array.isArray(v)) return v[0] ?? null;
   return v ?? null;
+}
+
+function optionalHeader<K extends string>(key: K, value: string | null): { [P in K]?: string } {
+  return (value ? { [key]: value } : {}) as { [P in K]?: string };
 }
 
 /** An HTTP-date (IMF-fixdate or the obsolete forms); V8's lenient Date.parse alone takes "-5" for a year. */
@@ -473,6 +480,8 @@ export async function fetchFeed(url: string, validators: ConditionalHeaders, opt
         finalUrl: current,
         contentType: header(res.headers, 'content-type'),
         ...extras,
+        ...optionalHeader('contentLocation', header(res.headers, 'content-location')),
+        ...optionalHeader('contentLanguage', header(res.headers, 'content-language')),
       };
     }
   } catch (err) {

@@ -54,6 +54,8 @@ export interface ParsedFeed {
    * Empty for a clean document: feed health data, never fatal.
    */
   problems?: string[];
+  /** RSS 2.0 `<ttl>`: minutes the feed may be cached before it is fetched again; absent when not given. */
+  ttl?: number;
 }
 
 /** Optional HTTP context for `parseFeed`. */

@@ -5,9 +5,13 @@
  */
 import type { Actor, Alert, Feed, Outlet, Theme } from '../core/types.ts';
 
-/** What a fetch attempt changes on a feed. */
+/**
+ * What a fetch attempt changes on a feed. For the optional fields, `undefined` means "this attempt says
+ * nothing about it, keep the stored value" and `null` clears it.
+ */
 export interface FeedOutcome {
-  status: 'ok' | 'not_modified' | 'error';
+  /** 'gone' = HTTP 410: recorded like an error (code, message, failure count) but the feed is no longer due. */
+  status: 'ok' | 'not_modified' | 'error' | 'gone';
   at: Date;
   nextCheckAt: Date;
   title?: string | null;
@@ -15,6 +19,18 @@ export interface FeedOutcome {
   lastModified?: string | null;
   errorCode?: string;
   errorMessage?: string;
+  /** HTTP status of the response; null (or absent) when none arrived. Always overwritten. */
+  httpStatus?: number | null;
+  /** The polling interval the scheduler now uses for this feed. */
+  intervalMinutes?: number;
+  /** The feed moved permanently (301/308): store this URL and keep the old one as previousUrl. The id stays. */
+  newUrl?: string;
+  /** Recovered problems of the document just parsed (replaces the stored list). */
+  problems?: string[];
+  /** sha256 of the body whose items were just committed. */
+  bodyHash?: string | null;
+  /** True when this attempt received a full 200 body (sets lastFullFetchAt = at). */
+  fullFetch?: boolean;
 }
 
 export interface CatalogStore {
@@ -26,7 +42,7 @@ export interface CatalogStore {
   addFeed(url: string, outletId: string, now: Date): Promise<Feed>;
   listFeeds(): Promise<Feed[]>;
   getFeed(id: string): Promise<Feed | null>;
-  /** Feeds whose nextCheckAt <= now, oldest first. */
+  /** Feeds whose nextCheckAt <= now, oldest first; 'gone' feeds are never due. */
   dueFeeds(now: Date, limit: number): Promise<Feed[]>;
   recordFeedOutcome(feedId: string, outcome: FeedOutcome): Promise<void>;
 

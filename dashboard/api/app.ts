@@ -12,6 +12,7 @@ import { alertRoutes } from './routes/alerts.ts';
 import { articleRoutes } from './routes/articles.ts';
 import { feedRoutes } from './routes/feeds.ts';
 import { healthRoutes } from './routes/health.ts';
+import { opmlRoutes } from './routes/opml.ts';
 import { searchRoutes } from './routes/search.ts';
 import { termsRoutes } from './routes/terms.ts';
 import { themeRoutes } from './routes/themes.ts';
@@ -26,6 +27,12 @@ const MAX_BODY_BYTES = 1024 * 1024;
 /** Builds the API. Routes live under /api; anything else answers a JSON 404. */
 export function createApp(deps: ApiDeps) {
   const log = deps.logger.child({ component: 'api' });
+  // An OPML import is a document, not a small JSON body: /api/opml sets its own, larger limit.
+  const jsonBodyLimit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) =>
+      c.json({ error: { code: 'payload_too_large', message: `request body is larger than ${MAX_BODY_BYTES} bytes` } } satisfies ErrorResponse, 413),
+  });
   return new Hono()
     .onError(createErrorHandler(log))
     .notFound(notFoundHandler)
@@ -34,14 +41,7 @@ export function createApp(deps: ApiDeps) {
       await next();
       log.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'api request');
     })
-    .use(
-      '/api/*',
-      bodyLimit({
-        maxSize: MAX_BODY_BYTES,
-        onError: (c) =>
-          c.json({ error: { code: 'payload_too_large', message: `request body is larger than ${MAX_BODY_BYTES} bytes` } } satisfies ErrorResponse, 413),
-      }),
-    )
+    .use('/api/*', (c, next) => (c.req.path === '/api/opml' ? next() : jsonBodyLimit(c, next)))
     .use('/api/*', requireWriteToken({ requireToken: deps.requireToken, apiToken: deps.apiToken }))
     .route('/api/health', healthRoutes(deps))
     .route('/api/search', searchRoutes(deps))
@@ -49,6 +49,7 @@ export function createApp(deps: ApiDeps) {
     .route('/api/terms', termsRoutes(deps))
     .route('/api/articles', articleRoutes(deps))
     .route('/api', feedRoutes(deps))
+    .route('/api/opml', opmlRoutes(deps))
     .route('/api/actors', actorRoutes(deps))
     .route('/api/themes', themeRoutes(deps))
     .route('/api/alerts', alertRoutes(deps));

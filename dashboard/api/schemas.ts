@@ -3,8 +3,8 @@
  * (types), so no shape is declared twice.
  */
 import { z } from 'zod';
-import { ActorTypeSchema, SlugSchema, TrendIntervalSchema } from '../../core/types.ts';
-import type { Actor, AlertEvent, Feed, Outlet, Theme } from '../../core/types.ts';
+import { ActorTypeSchema, FeedStatusSchema, SlugSchema, TrendIntervalSchema } from '../../core/types.ts';
+import type { Actor, AlertEvent, Feed, FeedStatus, Outlet, Theme } from '../../core/types.ts';
 import type { SearchHit, TermCount, TermField } from '../../store/article-store.ts';
 
 /** ISO date (YYYY-MM-DD) or full ISO datetime. */
@@ -78,6 +78,30 @@ export type FeedView = Feed & { outletName: string };
 
 export interface FeedsResponse {
   feeds: FeedView[];
+  /** How many feeds are in each state, over all feeds (also when `?status=` filters the list). */
+  counts: FeedCounts;
+}
+
+/** `GET /api/feeds?status=error`: only the feeds in that state. */
+export const FeedsQuerySchema = z.object({
+  status: FeedStatusSchema.optional(),
+});
+
+export type FeedCounts = Record<FeedStatus, number> & { total: number };
+
+/** Answer of `POST /api/opml`. */
+export interface OpmlImportResponse {
+  /** Feeds added by this import. */
+  imported: number;
+  /** Feeds in the document that were already stored (left with their outlet). */
+  alreadyPresent: number;
+  /** Feed URLs the URL policy refused, with the reason; the rest of the document was imported. */
+  skipped: { url: string; reason: string }[];
+  /** Outlets the accepted feeds belong to (created or updated). */
+  outlets: number;
+  outletsCreated: number;
+  /** Outlines skipped or repaired while reading the document. */
+  problems: string[];
 }
 
 export const ActorBodySchema = z.object({

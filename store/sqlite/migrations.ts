@@ -161,6 +161,46 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX alert_events_due ON alert_events (delivery_status, next_delivery_at);
     `,
   },
+  {
+    version: 10,
+    name: 'feed schedule and health, outlet full text, title dedupe, article summary',
+    sql: `
+      -- Feed health and schedule state (issue 3): see Feed in core/types.ts.
+      ALTER TABLE feeds ADD COLUMN last_http_status INTEGER;
+      ALTER TABLE feeds ADD COLUMN interval_minutes INTEGER;
+      ALTER TABLE feeds ADD COLUMN previous_url TEXT;
+      ALTER TABLE feeds ADD COLUMN last_problems TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE feeds ADD COLUMN body_hash TEXT;
+      ALTER TABLE feeds ADD COLUMN last_full_fetch_at TEXT;
+      ALTER TABLE outlets ADD COLUMN full_text INTEGER NOT NULL DEFAULT 0;
+      -- Normalized title (titleKey in sqlite-article-store.ts) for the per-outlet 7-day title dedupe. NULL for
+      -- titles too short to identify a story, and for rows stored before this migration (SQL cannot compute it).
+      ALTER TABLE articles ADD COLUMN title_key TEXT;
+      CREATE INDEX articles_outlet_title ON articles (outlet_id, title_key, date_ms) WHERE title_key IS NOT NULL;
+      -- The feed's summary when text holds the page's main text (full-text outlets).
+      ALTER TABLE article_contents ADD COLUMN summary TEXT;
+    `,
+  },
+  {
+    version: 20,
+    name: 'term document frequencies for TF-IDF keywords',
+    sql: `
+      -- Corpus document frequencies (store/term-stats.ts): df per keyword candidate term, the documents counted
+      -- (each article id once, so a replayed batch cannot inflate df) and their total.
+      CREATE TABLE term_df (
+        term TEXT PRIMARY KEY,
+        df   INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE term_df_documents (
+        article_id TEXT PRIMARY KEY
+      ) WITHOUT ROWID;
+      CREATE TABLE term_df_totals (
+        id        INTEGER PRIMARY KEY CHECK (id = 1),
+        documents INTEGER NOT NULL
+      );
+      INSERT INTO term_df_totals (id, documents) VALUES (1, 0);
+    `,
+  },
 ];
 
 /**

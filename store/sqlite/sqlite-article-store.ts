@@ -53,6 +53,7 @@ interface ArticleRow {
   language_confidence: number;
   keywords: string;
   entities: string;
+  summary: string | null;
   actors: string;
   themes: string;
   date: string;
@@ -61,7 +62,10 @@ interface ArticleRow {
   date_is_fallback: number;
 }
 
-type ArticleInsertRow = Omit<ArticleRow, 'seq' | 'title' | 'text' | 'entities'> & { stored_at: string };
+type ArticleInsertRow = Omit<ArticleRow, 'seq' | 'title' | 'text' | 'entities' | 'summary'> & {
+  stored_at: string;
+  title_key: string | null;
+};
 
 /** An article to store with what FTS5 indexes for it: normalizeText of its title and text (see migrations.ts). */
 interface NormalizedItem extends ArticleToStore {
@@ -69,7 +73,7 @@ interface NormalizedItem extends ArticleToStore {
 }
 
 /** Metadata row joined with its contents: what every article-returning query selects. */
-const ARTICLE_SELECT = `SELECT articles.*, c.title, c.text, c.entities
+const ARTICLE_SELECT = `SELECT articles.*, c.title, c.text, c.entities, c.summary
   FROM articles JOIN article_contents AS c ON c.seq = articles.seq`;
 
 interface WhereClause {
@@ -119,14 +123,22 @@ export function createSqliteArticleStore(db: Database, options: SqliteArticleSto
   const insertArticle = db.prepare<ArticleInsertRow>(`
     INSERT INTO articles (
       id, date_ms, day, date_is_fallback, date, outlet_id, feed_id, language, language_confidence,
-      published_at, first_seen_at, actors, themes, keywords, url, canonical_url, guid, author, stored_at
+      published_at, first_seen_at, actors, themes, keywords, url, canonical_url, guid, author, stored_at, title_key
     ) VALUES (
       @id, @date_ms, @day, @date_is_fallback, @date, @outlet_id, @feed_id, @language, @language_confidence,
-      @published_at, @first_seen_at, @actors, @themes, @keywords, @url, @canonical_url, @guid, @author, @stored_at
+      @published_at, @first_seen_at, @actors, @themes, @keywords, @url, @canonical_url, @guid, @author, @stored_at,
+      @title_key
     ) ON CONFLICT (id) DO NOTHING`);
-  const insertContent = db.prepare<[number, string, string, string]>(
-    'INSERT INTO article_contents (seq, title, text, entities) VALUES (?, ?, ?, ?)',
+  const insertContent = db.prepare<[number, string, string, string, string | null]>(
+    'INSERT INTO article_contents (seq, title, text, entities, summary) VALUES (?, ?, ?, ?, ?)',
   );
+  // Served by articles_outlet_title: a feed that rewrites every GUID and link re-sends its stories under new
+  // ids, and only the title tells them apart.
+  const selectSameTitle = db
+    .prepare<[string, string, number, number], string>(
+      'SELECT id FROM articles WHERE outlet_id = ? AND title_key = ? AND date_ms BETWEEN ? AND ? LIMIT 1',
+    )
+    .pluck();
   // CAST: better-sqlite3 binds JS numbers as REAL, and the FTS rowid must be the article's integer seq.
   const insertFts = db.prepare<[number, string, string]>(
     'INSERT INTO articles_fts (rowid, title, text) VALUES (CAST(? AS INTEGER), ?, ?)',
@@ -170,14 +182,22 @@ export function createSqliteArticleStore(db: Database, options: SqliteArticleSto
   const insertMany = db.transaction((items: readonly NormalizedItem[], nowIso: string): InsertResult => {
     const result: InsertResult = { inserted: [], duplicates: [], alertEvents: [] };
     for (const { article, alertIds, fts } of items) {
-      const info = insertArticle.run(toInsertRow(article, nowIso));
+      const row = toInsertRow(article, nowIso);
+      if (
+        row.title_key !== null &&
+        selectSameTitle.get(row.outlet_id, row.title_key, row.date_ms - TITLE_DEDUPE_WINDOW_MS, row.date_ms + TITLE_DEDUPE_WINDOW_MS) !== undefined
+      ) {
+        result.duplicates.push(article.id);
+        continue;
+      }
+      const info = insertArticle.run(row);
       if (info.changes === 0) {
         result.duplicates.push(article.id);
         continue;
       }
       result.inserted.push(article.id);
       const seq = Number(info.lastInsertRowid);
-      insertContent.run(seq, article.title, article.text, JSON.stringify(article.entities));
+      insertContent.run(seq, article.title, article.text, JSON.stringify(article.entities), article.summary ?? null);
       insertFts.run(seq, fts.title, fts.text);
       for (const [field, value] of tagsOf(article)) insertTag.run(field, value, seq);
       for (const alertId of new Set(alertIds)) {
@@ -411,7 +431,27 @@ function toInsertRow(article: EnrichedArticle, nowIso: string): ArticleInsertRow
     day: Math.floor(dateMs / MS_PER_DAY),
     date_is_fallback: fallback ? 1 : 0,
     stored_at: nowIso,
+    title_key: titleKey(article.title),
   };
+}
+
+/** Same normalized title in the same outlet within this distance of dates = the same story. */
+export const TITLE_DEDUPE_WINDOW_MS = 7 * MS_PER_DAY;
+// Scripts written without spaces between words: their titles are measured in characters.
+const UNSPACED_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
+
+/**
+ * The title dedupe key: NFKC, lower-cased, every run of non-letters/digits collapsed to one space. Null when
+ * the title is too short to identify a story — fewer than 3 words or 15 letters/digits (8 characters in
+ * scripts written without spaces) — since outlets reuse short titles ("Live updates", "Today in history")
+ * for different articles every day.
+ */
+export function titleKey(title: string): string | null {
+  const key = title.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{M}\p{N}]+/gu, ' ').trim();
+  if (key === '') return null;
+  const chars = [...key.replace(/ /g, '')].length;
+  if (UNSPACED_SCRIPT.test(key)) return chars >= 8 ? key : null;
+  return key.split(' ').length >= 3 && chars >= 15 ? key : null;
 }
 
 function tagsOf(article: EnrichedArticle): [TagRowField, string][] {
@@ -447,6 +487,7 @@ function rowToArticle(row: ArticleRow): Article {
     themes: JSON.parse(row.themes) as string[],
     date: row.date,
     dateIsFallback: row.date_is_fallback === 1,
+    ...(row.summary !== null ? { summary: row.summary } : {}),
   };
 }
 

@@ -24,6 +24,7 @@ interface OutletRow {
   country: string | null;
   language: string | null;
   tags: string;
+  full_text: number;
 }
 
 interface FeedRow {
@@ -40,7 +41,14 @@ interface FeedRow {
   last_error: string | null;
   consecutive_failures: number;
   next_check_at: string;
+  last_http_status: number | null;
+  interval_minutes: number | null;
+  previous_url: string | null;
+  last_problems: string;
+  body_hash: string | null;
+  last_full_fetch_at: string | null;
   article_count: number;
+  articles_per_day: number;
 }
 
 interface ActorRow {
@@ -58,9 +66,16 @@ interface AlertRow {
   created_at: string;
 }
 
+// articles_per_day counts by article date (publishedAt, else firstSeenAt) over the 7 days before the feed's last
+// fetch: a stored instant of the injected clock, so the figure needs no wall clock and old items backfilled by a
+// first poll do not inflate it.
 const FEED_COLUMNS = `f.id, f.url, f.outlet_id, f.title, f.etag, f.last_modified, f.last_fetch_at, f.last_success_at,
   f.last_status, f.last_error_code, f.last_error, f.consecutive_failures, f.next_check_at,
-  (SELECT count(*) FROM articles AS a WHERE a.feed_id = f.id) AS article_count`;
+  f.last_http_status, f.interval_minutes, f.previous_url, f.last_problems, f.body_hash, f.last_full_fetch_at,
+  (SELECT count(*) FROM articles AS a WHERE a.feed_id = f.id) AS article_count,
+  round((SELECT count(*) FROM articles AS a WHERE a.feed_id = f.id
+    AND a.date > strftime('%Y-%m-%dT%H:%M:%fZ', coalesce(f.last_fetch_at, f.created_at), '-7 days')) / 7.0, 2)
+    AS articles_per_day`;
 
 /** Builds the SQLite catalog store on an open, migrated connection (see openDatabase). */
 export function createSqliteCatalogStore(db: Database, options: SqliteCatalogStoreOptions = {}): CatalogStore {
@@ -74,10 +89,10 @@ export function createSqliteCatalogStore(db: Database, options: SqliteCatalogSto
     return (...args: A): void => tx.immediate(...args);
   };
 
-  const upsertOutletStmt = db.prepare<[string, string, string | null, string | null, string | null, string]>(`
-    INSERT INTO outlets (id, name, homepage, country, language, tags) VALUES (?, ?, ?, ?, ?, ?)
+  const upsertOutletStmt = db.prepare<[string, string, string | null, string | null, string | null, string, number]>(`
+    INSERT INTO outlets (id, name, homepage, country, language, tags, full_text) VALUES (?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (id) DO UPDATE SET name = excluded.name, homepage = excluded.homepage,
-      country = excluded.country, language = excluded.language, tags = excluded.tags`);
+      country = excluded.country, language = excluded.language, tags = excluded.tags, full_text = excluded.full_text`);
   const selectOutlets = db.prepare<[], OutletRow>('SELECT * FROM outlets ORDER BY id');
   const selectOutlet = db.prepare<[string], OutletRow>('SELECT * FROM outlets WHERE id = ?');
 
@@ -88,31 +103,50 @@ export function createSqliteCatalogStore(db: Database, options: SqliteCatalogSto
   const selectFeeds = db.prepare<[], FeedRow>(`SELECT ${FEED_COLUMNS} FROM feeds AS f ORDER BY f.outlet_id, f.url`);
   const selectFeed = db.prepare<[string], FeedRow>(`SELECT ${FEED_COLUMNS} FROM feeds AS f WHERE f.id = ?`);
   const selectDueFeeds = db.prepare<[string, number], FeedRow>(
-    `SELECT ${FEED_COLUMNS} FROM feeds AS f WHERE f.next_check_at <= ? ORDER BY f.next_check_at, f.id LIMIT ?`,
+    `SELECT ${FEED_COLUMNS} FROM feeds AS f WHERE f.next_check_at <= ? AND f.last_status <> 'gone'
+     ORDER BY f.next_check_at, f.id LIMIT ?`,
   );
-  const updateFeedSuccess = db.prepare<{
+  // One statement for every outcome. SQLite evaluates each SET expression against the row as it was before
+  // the update, so previous_url = url saves the old URL while url takes the new one.
+  const updateFeedOutcome = db.prepare<{
     id: string;
-    status: FeedStatus;
+    status: FeedOutcome['status'];
+    success: number;
     at: string;
     next: string;
+    code: string | null;
+    message: string | null;
+    httpStatus: number | null;
     title: string | null;
     setTitle: number;
     etag: string | null;
     setEtag: number;
     lastModified: string | null;
     setLastModified: number;
+    interval: number | null;
+    setInterval: number;
+    newUrl: string | null;
+    problems: string | null;
+    setProblems: number;
+    bodyHash: string | null;
+    setBodyHash: number;
+    fullFetch: number;
   }>(`
     UPDATE feeds SET
-      last_status = @status, last_fetch_at = @at, last_success_at = @at, next_check_at = @next,
-      consecutive_failures = 0, last_error_code = NULL, last_error = NULL,
+      last_status = @status, last_fetch_at = @at, next_check_at = @next, last_http_status = @httpStatus,
+      last_success_at = CASE WHEN @success THEN @at ELSE last_success_at END,
+      consecutive_failures = CASE WHEN @success THEN 0 ELSE consecutive_failures + 1 END,
+      last_error_code = CASE WHEN @success THEN NULL ELSE @code END,
+      last_error = CASE WHEN @success THEN NULL ELSE @message END,
       title = CASE WHEN @setTitle THEN @title ELSE title END,
       etag = CASE WHEN @setEtag THEN @etag ELSE etag END,
-      last_modified = CASE WHEN @setLastModified THEN @lastModified ELSE last_modified END
-    WHERE id = @id`);
-  const updateFeedError = db.prepare<{ id: string; at: string; next: string; code: string; message: string | null }>(`
-    UPDATE feeds SET
-      last_status = 'error', last_fetch_at = @at, next_check_at = @next,
-      consecutive_failures = consecutive_failures + 1, last_error_code = @code, last_error = @message
+      last_modified = CASE WHEN @setLastModified THEN @lastModified ELSE last_modified END,
+      interval_minutes = CASE WHEN @setInterval THEN @interval ELSE interval_minutes END,
+      previous_url = CASE WHEN @newUrl IS NOT NULL AND @newUrl <> url THEN url ELSE previous_url END,
+      url = coalesce(@newUrl, url),
+      last_problems = CASE WHEN @setProblems THEN @problems ELSE last_problems END,
+      body_hash = CASE WHEN @setBodyHash THEN @bodyHash ELSE body_hash END,
+      last_full_fetch_at = CASE WHEN @fullFetch THEN @at ELSE last_full_fetch_at END
     WHERE id = @id`);
 
   const upsertActorStmt = db.prepare<[string, string, string, string]>(`
@@ -134,34 +168,44 @@ export function createSqliteCatalogStore(db: Database, options: SqliteCatalogSto
     insertFeed.run(id, url, outletId, nowIso, nowIso);
   });
   const recordOutcomeTx = write((id: string, outcome: FeedOutcome) => {
-    const at = outcome.at.toISOString();
-    const next = outcome.nextCheckAt.toISOString();
-    const info =
-      outcome.status === 'error'
-        ? updateFeedError.run({
-            id,
-            at,
-            next,
-            code: outcome.errorCode ?? 'error',
-            message: outcome.errorMessage ?? null,
-          })
-        : updateFeedSuccess.run({
-            id,
-            status: outcome.status,
-            at,
-            next,
-            // undefined = "the fetch said nothing about it", keep the stored value; null = clear it.
-            title: outcome.title ?? null,
-            setTitle: outcome.title === undefined ? 0 : 1,
-            etag: outcome.etag ?? null,
-            setEtag: outcome.etag === undefined ? 0 : 1,
-            lastModified: outcome.lastModified ?? null,
-            setLastModified: outcome.lastModified === undefined ? 0 : 1,
-          });
+    const success = outcome.status === 'ok' || outcome.status === 'not_modified';
+    const info = updateFeedOutcome.run({
+      id,
+      status: outcome.status,
+      success: success ? 1 : 0,
+      at: outcome.at.toISOString(),
+      next: outcome.nextCheckAt.toISOString(),
+      code: success ? null : (outcome.errorCode ?? (outcome.status === 'gone' ? 'http_410' : 'error')),
+      message: success ? null : (outcome.errorMessage ?? null),
+      httpStatus: outcome.httpStatus ?? null,
+      // undefined = "the fetch said nothing about it", keep the stored value; null = clear it.
+      title: outcome.title ?? null,
+      setTitle: outcome.title === undefined ? 0 : 1,
+      etag: outcome.etag ?? null,
+      setEtag: outcome.etag === undefined ? 0 : 1,
+      lastModified: outcome.lastModified ?? null,
+      setLastModified: outcome.lastModified === undefined ? 0 : 1,
+      interval: outcome.intervalMinutes === undefined ? null : Math.round(outcome.intervalMinutes),
+      setInterval: outcome.intervalMinutes === undefined ? 0 : 1,
+      newUrl: outcome.newUrl ?? null,
+      problems: outcome.problems === undefined ? null : JSON.stringify(outcome.problems),
+      setProblems: outcome.problems === undefined ? 0 : 1,
+      bodyHash: outcome.bodyHash ?? null,
+      setBodyHash: outcome.bodyHash === undefined ? 0 : 1,
+      fullFetch: outcome.fullFetch ? 1 : 0,
+    });
     if (info.changes === 0) throw new NotFoundError('feed_not_found', `catalog-store: no feed ${id}`);
   });
   const upsertOutletTx = write((o: Outlet) => {
-    upsertOutletStmt.run(o.id, o.name, o.homepage ?? null, o.country ?? null, o.language ?? null, JSON.stringify(o.tags));
+    upsertOutletStmt.run(
+      o.id,
+      o.name,
+      o.homepage ?? null,
+      o.country ?? null,
+      o.language ?? null,
+      JSON.stringify(o.tags),
+      o.fullText ? 1 : 0,
+    );
   });
   const upsertActorTx = write((a: Actor) => {
     upsertActorStmt.run(a.id, a.name, a.type, JSON.stringify(a.aliases));
@@ -245,6 +289,7 @@ function rowToOutlet(row: OutletRow): Outlet {
   if (row.homepage !== null) outlet.homepage = row.homepage;
   if (row.country !== null) outlet.country = row.country;
   if (row.language !== null) outlet.language = row.language;
+  if (row.full_text) outlet.fullText = true;
   return outlet;
 }
 
@@ -263,7 +308,14 @@ function rowToFeed(row: FeedRow): Feed {
     lastError: row.last_error,
     consecutiveFailures: row.consecutive_failures,
     nextCheckAt: row.next_check_at,
+    lastHttpStatus: row.last_http_status,
+    intervalMinutes: row.interval_minutes,
     articleCount: row.article_count,
+    articlesPerDay: row.articles_per_day,
+    previousUrl: row.previous_url,
+    lastProblems: JSON.parse(row.last_problems) as string[],
+    bodyHash: row.body_hash,
+    lastFullFetchAt: row.last_full_fetch_at,
   };
 }
 

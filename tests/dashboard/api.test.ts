@@ -198,6 +198,55 @@ describe('feeds', () => {
     expect((await env.stores.catalog.listOutlets()).length).toBe(2);
   });
 
+  it('passes the health fields through, counts every state and filters with ?status=', async () => {
+    const { catalog } = env.stores;
+    const at = new Date('2018-03-01T11:00:00.000Z');
+    const nextCheckAt = new Date('2018-03-01T12:30:00.000Z');
+    const ok = await catalog.addFeed('https://ok.example/rss', 'rt', FIXED_NOW);
+    const failing = await catalog.addFeed('https://failing.example/rss', 'rt', FIXED_NOW);
+    const gone = await catalog.addFeed('https://gone.example/rss', 'bbc', FIXED_NOW);
+    const fresh = await catalog.addFeed('https://new.example/rss', 'bbc', FIXED_NOW);
+    await catalog.recordFeedOutcome(ok.id, { status: 'ok', at, nextCheckAt, httpStatus: 200, intervalMinutes: 30 });
+    await catalog.recordFeedOutcome(failing.id, {
+      status: 'error',
+      at,
+      nextCheckAt,
+      httpStatus: 503,
+      errorCode: 'http_503',
+      errorMessage: 'fetch-feed: 503 from failing.example',
+    });
+    await catalog.recordFeedOutcome(gone.id, { status: 'gone', at, nextCheckAt, httpStatus: 410, errorCode: 'http_410', errorMessage: 'fetch-feed: 410 from gone.example' });
+
+    const all = await getJson<FeedsResponse>('/api/feeds');
+    expect(all.status).toBe(200);
+    expect(all.body.counts).toEqual({ total: 4, new: 1, ok: 1, not_modified: 0, error: 1, gone: 1 });
+    const byId = new Map(all.body.feeds.map((f) => [f.id, f]));
+    expect(byId.get(ok.id)).toMatchObject({ lastStatus: 'ok', lastHttpStatus: 200, intervalMinutes: 30, lastErrorCode: null, consecutiveFailures: 0 });
+    expect(byId.get(failing.id)).toMatchObject({
+      lastStatus: 'error',
+      lastHttpStatus: 503,
+      lastErrorCode: 'http_503',
+      lastError: 'fetch-feed: 503 from failing.example',
+      consecutiveFailures: 1,
+      nextCheckAt: nextCheckAt.toISOString(),
+      outletName: 'RT',
+    });
+    expect(byId.get(gone.id)).toMatchObject({ lastStatus: 'gone', lastHttpStatus: 410, lastErrorCode: 'http_410', outletName: 'BBC News' });
+    expect(byId.get(fresh.id)).toMatchObject({ lastStatus: 'new', lastHttpStatus: null });
+    for (const f of all.body.feeds) expect(typeof f.articlesPerDay).toBe('number');
+
+    const failingOnly = await getJson<FeedsResponse>('/api/feeds?status=error');
+    expect(failingOnly.body.feeds.map((f) => f.id)).toEqual([failing.id]);
+    // The counts stay those of all feeds, so a filtered page still knows how many fail in total.
+    expect(failingOnly.body.counts.total).toBe(4);
+    expect((await getJson<FeedsResponse>('/api/feeds?status=gone')).body.feeds.map((f) => f.id)).toEqual([gone.id]);
+    expect((await getJson<FeedsResponse>('/api/feeds?status=not_modified')).body.feeds).toEqual([]);
+
+    const bad = await getJson<ErrorResponse>('/api/feeds?status=broken');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({ code: 'invalid_request', param: 'status' });
+  });
+
   it('reports a body that is not valid', async () => {
     const res = await postJson(env.app, '/api/feeds', { url: 'not a url', outlet: 'rt' });
     expect(res.status).toBe(400);

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseOpml } from '../../core/opml.ts';
 import type { EnrichedArticle } from '../../core/types.ts';
 import { createApp } from '../../dashboard/api/app.ts';
 import { startServer, type RunningServer } from '../../dashboard/server.ts';
@@ -165,6 +166,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in Chromium', () => {
       at: new Date('2018-02-20T11:00:00.000Z'),
       nextCheckAt: new Date('2018-02-20T11:15:00.000Z'),
       title: 'Wire Service — World',
+      httpStatus: 200,
     });
     await catalog.recordFeedOutcome(rtFeed.id, {
       status: 'error',
@@ -172,6 +174,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in Chromium', () => {
       nextCheckAt: new Date('2018-02-20T13:00:00.000Z'),
       errorCode: 'http_404',
       errorMessage: 'fetch-feed: 404 from rt.example',
+      httpStatus: 404,
     });
     failingFeedId = rtFeed.id;
 
@@ -374,6 +377,49 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in Chromium', () => {
     await page.getByRole('button', { name: 'Add feed' }).click();
     await expect.poll(() => table.locator('[data-testid="feed-row"]').count()).toBe(3);
     expect(await table.locator('[data-testid="feed-row"]', { hasText: 'news.example/feed.xml' }).textContent()).toContain('Example News');
+  }, 60_000);
+
+  it('puts the failing count on top, filters by state, and exports and imports OPML', async () => {
+    const page = await openPage('#/feeds');
+    const table = page.getByTestId('feeds-table');
+    await table.locator('[data-testid="feed-row"]').first().waitFor();
+    expect(await page.getByTestId('feeds-failing-count').textContent()).toBe('1');
+    expect(await page.getByTestId('feeds-summary').evaluate((el) => getComputedStyle(el).color)).toBe('rgb(180, 35, 24)');
+    // Problems first: the failing feed is the first row, with its HTTP status and error.
+    const first = table.locator('[data-testid="feed-row"]').first();
+    expect(await first.getAttribute('data-feed-id')).toBe(failingFeedId);
+    expect(await first.getByTestId('feed-http-status').textContent()).toBe('404');
+    expect(await first.textContent()).toContain('fetch-feed: 404 from rt.example');
+    expect(await first.getByTestId('feed-next-check').textContent()).toBe('2018-02-20 13:00 UTC');
+
+    await page.getByTestId('feed-state-filter').selectOption('error');
+    await expect.poll(() => table.locator('[data-testid="feed-row"]').count()).toBe(1);
+    await page.getByTestId('feed-state-filter').selectOption('ok');
+    await expect.poll(() => table.locator('[data-testid="feed-row"]').count()).toBe(1);
+    expect(await table.locator('[data-testid="feed-row"]').textContent()).toContain('wire.example/world.xml');
+    await page.getByTestId('feed-state-filter').selectOption('all');
+
+    const exportLink = page.getByTestId('opml-export');
+    expect(await exportLink.getAttribute('download')).not.toBeNull();
+    const href = await exportLink.getAttribute('href');
+    const download = await page.evaluate(async (url) => {
+      const res = await fetch(url);
+      return { status: res.status, type: res.headers.get('content-type'), disposition: res.headers.get('content-disposition'), text: await res.text() };
+    }, href ?? '');
+    expect(download.status).toBe(200);
+    expect(download.type).toBe('text/x-opml; charset=utf-8');
+    expect(download.disposition).toMatch(/^attachment; filename="narrative-monitor-feeds-\d{4}-\d{2}-\d{2}\.opml"$/);
+    const rt = parseOpml(download.text).outlets.find((o) => o.id === 'rt');
+    expect(rt).toMatchObject({ name: 'RT', tags: ['state-affiliated'], feeds: ['https://rt.example/rss'] });
+
+    const before = await table.locator('[data-testid="feed-row"]').count();
+    const opml = `<opml version="2.0"><body><outline text="Imported"><outline type="rss" text="Enab Baladi" xmlUrl="https://enabbaladi.example/feed/"/></outline></body></opml>`;
+    await page.getByTestId('opml-file-input').setInputFiles({ name: 'list.opml', mimeType: 'text/x-opml', buffer: Buffer.from(opml) });
+    const result = page.getByTestId('opml-import-result');
+    await result.waitFor();
+    expect(await result.textContent()).toContain('Imported 1 feed (0 already present) into 1 outlet (1 new).');
+    await expect.poll(() => table.locator('[data-testid="feed-row"]').count()).toBe(before + 1);
+    expect(await table.locator('[data-testid="feed-row"]', { hasText: 'enabbaladi.example/feed/' }).textContent()).toContain('Enab Baladi');
   }, 60_000);
 
   it('lists alerts with event counts and recent events, and creates a new alert', async () => {

@@ -12,7 +12,7 @@ import type { QueryNode } from '../../core/query/ast.ts';
 import { parseQuery } from '../../core/query/parse.ts';
 import { MIGRATIONS } from '../../store/sqlite/migrations.ts';
 import { openDatabase, openSqliteStores, type SqliteStores } from '../../store/sqlite/open-database.ts';
-import { createSqliteArticleStore } from '../../store/sqlite/sqlite-article-store.ts';
+import { createSqliteArticleStore, titleKey } from '../../store/sqlite/sqlite-article-store.ts';
 import { CONTRACT_ALERTS, FIXTURES, runArticleStoreContract } from './article-store.contract.ts';
 
 const tempDirs: string[] = [];
@@ -63,7 +63,8 @@ describe('SQLite article store specifics', () => {
       const hits = await other.articles.search(term('helmets'), { limit: 10 });
       expect(hits.total).toBe(2);
       // A write from the second connection (the worker) is visible to the first (the API).
-      const extra = { ...FIXTURES.enWeather, id: 'e'.repeat(32), url: 'https://bbc.example/news/extra' };
+      // A new title too: the same title in the same outlet the same week would be a title duplicate.
+      const extra = { ...FIXTURES.enWeather, id: 'e'.repeat(32), url: 'https://bbc.example/news/extra', title: 'Extra weather report for Leeds' };
       const r = await other.articles.insertArticles([{ article: extra, alertIds: [] }], NOW);
       expect(r.inserted).toEqual([extra.id]);
       expect(await stores.articles.count()).toBe(13);
@@ -108,7 +109,7 @@ describe('SQLite article store specifics', () => {
   });
 
   it('derives alert-event ids as sha256(alertId:articleId) and marks unknown alerts "none"', async () => {
-    const article = { ...FIXTURES.enTricks, id: 'a'.repeat(32), url: 'https://rt.example/news/other' };
+    const article = { ...FIXTURES.enTricks, id: 'a'.repeat(32), url: 'https://rt.example/news/other', title: 'Another staged attack claim' };
     const r = await stores.articles.insertArticles([{ article, alertIds: ['chem', 'unknown-alert'] }], NOW);
     const expectedId = createHash('sha256').update(`chem:${article.id}`).digest('hex').slice(0, 32);
     expect(r.alertEvents.find((e) => e.alertId === 'chem')?.id).toBe(expectedId);
@@ -154,6 +155,81 @@ describe('SQLite article store specifics', () => {
   });
 });
 
+describe('SQLite title dedupe (feeds that rewrite GUIDs and links)', () => {
+  let stores: SqliteStores;
+  beforeEach(async () => {
+    stores = openSqliteStores(tempDbPath());
+    for (const alert of CONTRACT_ALERTS) await stores.catalog.upsertAlert(alert);
+  });
+  afterEach(async () => {
+    await stores.close();
+  });
+  const base = FIXTURES.enTricks;
+  const copy = (n: number, over: Partial<typeof base> = {}) => ({
+    ...base,
+    id: n.toString(16).padStart(32, '0'),
+    url: `https://rt.example/rewritten/${n}`,
+    canonicalUrl: `https://rt.example/rewritten/${n}`,
+    ...over,
+  });
+
+  it('normalizes titles and refuses keys for titles too short to identify a story', () => {
+    expect(titleKey('  Western MEDIA — ignore   the evidence!! ')).toBe('western media ignore the evidence');
+    expect(titleKey('Ｗestern media ignore the evidence')).toBe('western media ignore the evidence');
+    expect(titleKey('Live updates')).toBeNull();
+    expect(titleKey('Today in history')).toBeNull();
+    expect(titleKey('')).toBeNull();
+    expect(titleKey('Белые каски инсценировали атаку')).toBe('белые каски инсценировали атаку');
+    // Unspaced scripts count characters: 8 or more identify a story.
+    expect(titleKey('叙利亚白头盔组织救援平民')).toBe('叙利亚白头盔组织救援平民');
+    expect(titleKey('今日新闻')).toBeNull();
+  });
+
+  it('stores one article per normalized title, outlet and week; the rest are duplicates without alert events', async () => {
+    const first = copy(1);
+    const sameTitle = copy(2, { title: 'WESTERN media ignore the evidence.', publishedAt: '2024-03-15T12:00:00.000Z' });
+    const otherOutlet = copy(3, { outletId: 'sputnik', feedId: 'feed-sputnik' });
+    const eightDaysLater = copy(4, { publishedAt: '2024-03-19T12:00:01.000Z' });
+    const r1 = await stores.articles.insertArticles([{ article: first, alertIds: ['chem'] }], NOW);
+    expect(r1.inserted).toEqual([first.id]);
+    const r2 = await stores.articles.insertArticles(
+      [sameTitle, otherOutlet, eightDaysLater].map((article) => ({ article, alertIds: ['chem'] })),
+      NOW,
+    );
+    expect(r2.duplicates).toEqual([sameTitle.id]);
+    expect(r2.inserted).toEqual([otherOutlet.id, eightDaysLater.id]);
+    expect(r2.alertEvents.map((e) => e.articleId)).toEqual([otherOutlet.id, eightDaysLater.id]);
+    expect(await stores.articles.existingIds([sameTitle.id])).toEqual(new Set());
+    expect(await stores.articles.count()).toBe(3);
+  });
+
+  it('deduplicates within one batch and keeps short titles apart', async () => {
+    const a = copy(1);
+    const b = copy(2, { url: 'https://rt.example/x?session=2' });
+    const live1 = copy(3, { title: 'Live updates' });
+    const live2 = copy(4, { title: 'Live updates' });
+    const r = await stores.articles.insertArticles([a, b, live1, live2].map((article) => ({ article, alertIds: [] })), NOW);
+    expect(r.inserted).toEqual([a.id, live1.id, live2.id]);
+    expect(r.duplicates).toEqual([b.id]);
+  });
+
+  it('stores the feed summary beside the page text and returns it', async () => {
+    const full = copy(1, { text: 'The whole article text.', summary: 'The feed summary.' });
+    await stores.articles.insertArticles([{ article: full, alertIds: [] }], NOW);
+    expect(await stores.articles.getArticle(full.id)).toMatchObject({ text: 'The whole article text.', summary: 'The feed summary.' });
+    const plain = copy(2, { title: 'Something else entirely new here' });
+    await stores.articles.insertArticles([{ article: plain, alertIds: [] }], NOW);
+    expect(await stores.articles.getArticle(plain.id)).not.toHaveProperty('summary');
+  });
+
+  it('uses the (outlet_id, title_key, date_ms) index for the lookup', () => {
+    const plan = stores.db
+      .prepare('EXPLAIN QUERY PLAN SELECT id FROM articles WHERE outlet_id = ? AND title_key = ? AND date_ms BETWEEN ? AND ? LIMIT 1')
+      .all('rt', 'x', 0, 1) as Array<{ detail: string }>;
+    expect(plan.map((p) => p.detail).join(' ')).toContain('articles_outlet_title');
+  });
+});
+
 describe('SQLite article store at volume', () => {
   it('pages through more than 1000 matches (date-index walk) and a few (sort) in the same order', async () => {
     const stores = openSqliteStores(tempDbPath());
@@ -165,7 +241,7 @@ describe('SQLite article store at volume', () => {
         const id = createHash('sha256').update(`volume-${n}`).digest('hex').slice(0, 32);
         const at = new Date(day0 + Math.floor(n / 3) * 3_600_000).toISOString();
         const text = n % 7 === 0 ? 'calm then a storm' : 'calm';
-        return { article: { ...base, id, url: `https://bbc.example/v/${n}`, publishedAt: at, text }, alertIds: [] };
+        return { article: { ...base, id, url: `https://bbc.example/v/${n}`, title: `Volume item ${n}`, publishedAt: at, text }, alertIds: [] };
       });
       await stores.articles.insertArticles(items, NOW);
       const expectedOrder = (keep: (n: number) => boolean) =>

@@ -58,7 +58,14 @@ describe('feeds', () => {
       lastError: null,
       consecutiveFailures: 0,
       nextCheckAt: T0.toISOString(),
+      lastHttpStatus: null,
+      intervalMinutes: null,
       articleCount: 0,
+      articlesPerDay: 0,
+      previousUrl: null,
+      lastProblems: [],
+      bodyHash: null,
+      lastFullFetchAt: null,
     });
     expect(await stores.catalog.getFeed(feed.id)).toEqual(feed);
   });
@@ -179,6 +186,79 @@ describe('feeds', () => {
     expect(feeds.find((f) => f.id === bbc.id)?.articleCount).toBe(0);
     expect((await catalog.getFeed(rt.id))?.articleCount).toBe(3);
     expect((await catalog.dueFeeds(T0, 10)).find((f) => f.id === rt.id)?.articleCount).toBe(3);
+  });
+});
+
+describe('feed schedule and health fields', () => {
+  it('records HTTP status, interval, problems, body hash and full-fetch time; undefined keeps, null clears', async () => {
+    const { catalog } = stores;
+    const feed = await catalog.addFeed('https://tass.example/rss', 'tass', T0);
+    await catalog.recordFeedOutcome(feed.id, {
+      status: 'ok', at: minutes(1), nextCheckAt: minutes(11), httpStatus: 200, intervalMinutes: 10,
+      problems: ['unescaped & escaped', '2 dates unparseable'], bodyHash: 'ab'.repeat(32), fullFetch: true,
+    });
+    expect(await catalog.getFeed(feed.id)).toMatchObject({
+      lastHttpStatus: 200, intervalMinutes: 10, lastProblems: ['unescaped & escaped', '2 dates unparseable'],
+      bodyHash: 'ab'.repeat(32), lastFullFetchAt: minutes(1).toISOString(),
+    });
+    // A 304 keeps problems, hash and full-fetch time; the status is overwritten.
+    await catalog.recordFeedOutcome(feed.id, { status: 'not_modified', at: minutes(11), nextCheckAt: minutes(21), httpStatus: 304 });
+    expect(await catalog.getFeed(feed.id)).toMatchObject({
+      lastStatus: 'not_modified', lastHttpStatus: 304, intervalMinutes: 10, lastProblems: ['unescaped & escaped', '2 dates unparseable'],
+      bodyHash: 'ab'.repeat(32), lastFullFetchAt: minutes(1).toISOString(),
+    });
+    // No response at all: the HTTP status is cleared.
+    await catalog.recordFeedOutcome(feed.id, { status: 'error', at: minutes(21), nextCheckAt: minutes(31), errorCode: 'dns' });
+    expect(await catalog.getFeed(feed.id)).toMatchObject({ lastHttpStatus: null, lastErrorCode: 'dns', intervalMinutes: 10, bodyHash: 'ab'.repeat(32) });
+    await catalog.recordFeedOutcome(feed.id, { status: 'ok', at: minutes(31), nextCheckAt: minutes(41), problems: [], bodyHash: null });
+    expect(await catalog.getFeed(feed.id)).toMatchObject({ lastProblems: [], bodyHash: null, consecutiveFailures: 0 });
+  });
+
+  it('moves a feed to its new URL keeping the id, and remembers the old URL', async () => {
+    const { catalog } = stores;
+    const feed = await catalog.addFeed('http://old.example/feed', 'x', T0);
+    await catalog.recordFeedOutcome(feed.id, { status: 'ok', at: minutes(1), nextCheckAt: minutes(2), newUrl: 'https://new.example/feed' });
+    expect(await catalog.getFeed(feed.id)).toMatchObject({ id: feed.id, url: 'https://new.example/feed', previousUrl: 'http://old.example/feed' });
+    // The same URL again is not a move.
+    await catalog.recordFeedOutcome(feed.id, { status: 'ok', at: minutes(2), nextCheckAt: minutes(3), newUrl: 'https://new.example/feed' });
+    expect((await catalog.getFeed(feed.id))?.previousUrl).toBe('http://old.example/feed');
+  });
+
+  it('a gone feed is recorded like an error, kept, and never due', async () => {
+    const { catalog } = stores;
+    const feed = await catalog.addFeed('https://gone.example/feed', 'x', T0);
+    await catalog.recordFeedOutcome(feed.id, { status: 'gone', at: minutes(1), nextCheckAt: minutes(2), httpStatus: 410, errorMessage: 'fetch-feed: 410' });
+    expect(await catalog.getFeed(feed.id)).toMatchObject({ lastStatus: 'gone', lastErrorCode: 'http_410', lastHttpStatus: 410, consecutiveFailures: 1 });
+    expect(await catalog.dueFeeds(minutes(10_000), 10)).toEqual([]);
+    expect((await catalog.listFeeds()).map((f) => f.id)).toEqual([feed.id]);
+  });
+
+  it('articlesPerDay averages the 7 days before the last fetch, by article date', async () => {
+    const { catalog, articles } = stores;
+    const feed = await catalog.addFeed('https://rate.example/rss', 'rate', T0);
+    const make = (n: number, publishedAt: string | null): EnrichedArticle => ({
+      id: n.toString(16).padStart(32, '0'), url: `https://rate.example/${n}`, canonicalUrl: `https://rate.example/${n}`,
+      feedId: feed.id, outletId: 'rate', guid: null, title: `Rate story ${n}`, text: 'Body.', publishedAt,
+      firstSeenAt: T0.toISOString(), author: null, language: 'en', languageConfidence: 1, keywords: [], entities: [], actors: [], themes: [],
+    });
+    const days = (d: number) => new Date(T0.getTime() - d * 86_400_000).toISOString();
+    // 14 articles in the last week (one undated, placed at firstSeenAt = T0), 5 older ones.
+    const recent = Array.from({ length: 13 }, (_, i) => make(i + 1, days(i * 0.5)));
+    const old = Array.from({ length: 5 }, (_, i) => make(100 + i, days(8 + i)));
+    await articles.insertArticles([...recent, make(50, null), ...old].map((article) => ({ article, alertIds: [] })), T0);
+    await catalog.recordFeedOutcome(feed.id, { status: 'ok', at: T0, nextCheckAt: minutes(10) });
+    const got = await catalog.getFeed(feed.id);
+    expect(got?.articleCount).toBe(19);
+    expect(got?.articlesPerDay).toBe(2);
+    expect((await catalog.listFeeds())[0]?.articlesPerDay).toBe(2);
+  });
+
+  it('stores the outlet fullText option, absent when off', async () => {
+    const { catalog } = stores;
+    await catalog.upsertOutlet({ id: 'sum', name: 'Summaries', tags: [], fullText: true });
+    expect(await catalog.getOutlet('sum')).toEqual({ id: 'sum', name: 'Summaries', tags: [], fullText: true });
+    await catalog.upsertOutlet({ id: 'sum', name: 'Summaries', tags: [], fullText: false });
+    expect(await catalog.getOutlet('sum')).toEqual({ id: 'sum', name: 'Summaries', tags: [] });
   });
 });
 

@@ -48,6 +48,50 @@ describe('buildActorMatcher', () => {
     expect(match('', 'في سوريا')).toEqual(['syria']);
   });
 
+  it('normalizes case, NFKC, Latin diacritics and ё in both aliases and text', () => {
+    const m = buildActorMatcher([
+      { id: 'le-drian', name: 'Jean-Yves Le Drian', type: 'person', aliases: [] },
+      { id: 'shoigu', name: 'Сергей Шойгу', type: 'person', aliases: ['Шойгу Сергей Кужугетович'] },
+      { id: 'who', name: 'World Health Organization', type: 'organization', aliases: ['ＷＨＯ'] },
+      { id: 'medvedev', name: 'Дмитрий Медведев', type: 'person', aliases: ['Медведёв'] },
+    ]);
+    expect(m('', 'JEAN-YVES LE DRIAN a parlé')).toEqual(['le-drian']);
+    expect(m('', 'Jean-Yves Le Drián')).toEqual(['le-drian']);
+    expect(m('', 'the WHO said')).toEqual(['who']);
+    expect(m('', 'СЕРГЕЙ ШОЙГУ заявил')).toEqual(['shoigu']);
+    expect(m('', 'по словам Медведева')).toEqual([]);
+    expect(m('', 'Дмитрий Медведёв и Дмитрием Медведевым')).toEqual(['medvedev']);
+  });
+
+  it('unifies Arabic letter variants (alef forms, alef maqsura, ta marbuta) and tatweel', () => {
+    const m = buildActorMatcher([{ id: 'idlib', name: 'Idlib', type: 'place', aliases: ['إدلب'] }, { id: 'unsc', name: 'UNSC', type: 'organization', aliases: ['مجلس الأمن الدولي'] }]);
+    expect(m('', 'في ادلب')).toEqual(['idlib']);
+    expect(m('', 'في أدلب')).toEqual(['idlib']);
+    expect(m('', 'مجلس الامن الدولى')).toEqual(['unsc']);
+    expect(m('', 'مجلـــس الأمن الدولي')).toEqual(['unsc']);
+    expect(m('', 'ادلبية')).toEqual([]);
+  });
+
+  it('matches Greek and CJK aliases with word boundaries where the script has them', () => {
+    const m = buildActorMatcher([
+      { id: 'nato', name: 'NATO', type: 'organization', aliases: ['ΝΑΤΟ', '北约', '北大西洋公約組織'] },
+      { id: 'greece', name: 'Greece', type: 'place', aliases: ['Ελλάδα'] },
+    ]);
+    expect(m('', 'Η Ελλάδα και το ΝΑΤΟ')).toEqual(['nato', 'greece']);
+    expect(m('', 'η ελλαδα')).toEqual(['greece']);
+    expect(m('', '北约')).toEqual(['nato']);
+    // Chinese has no spaces: FTS5 and our tokenizer keep a Han run whole, so an alias matches a run it equals.
+    expect(m('', '北大西洋公約組織')).toEqual(['nato']);
+  });
+
+  it('has recall 1.0 on every exact alias form of the seed watchlist', () => {
+    for (const actor of SEED_ACTORS) {
+      for (const alias of [actor.name, ...actor.aliases]) {
+        expect(match('', `Report: ${alias} today.`), alias).toContain(actor.id);
+      }
+    }
+  });
+
   it('never lets an alias span title and text', () => {
     expect(match('Report on the White', 'Helmets')).toEqual([]);
   });

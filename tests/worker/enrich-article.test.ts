@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createEnricher, entitySourceText } from '../../worker/enrich/enrich-article.ts';
+import { createEnricher, createPreparingEnricher, entitySourceText } from '../../worker/enrich/enrich-article.ts';
+import { createMemoryTermStats } from '../../store/term-stats.ts';
 import { SEED_ACTORS, STAGED_CHEMICAL_ATTACK, seedArticle } from './seed-watchlist.ts';
 
 describe('createEnricher on the seed article', () => {
@@ -80,5 +81,21 @@ describe('createEnricher on the seed article', () => {
     expect(ru.language).toBe('ru');
     expect(ru.actors).toEqual(['white-helmets', 'russian-mod', 'syria']);
     expect(ru.entities).toEqual([]);
+  });
+
+  it('returns candidate terms for document frequencies, entity actor ids, and honours a language hint', () => {
+    const stats = createMemoryTermStats();
+    const enrichWithDf = createPreparingEnricher({ actors: SEED_ACTORS, themes: [] }, { documentFrequencies: stats });
+    const first = enrichWithDf(raw);
+    expect(first.terms).toContain('white helmets');
+    expect(first.terms).toContain('chlorine');
+    expect(first.entities.find((e) => e.text === 'White Helmets')?.actorId).toBe('white-helmets');
+    // The stored article's entities are plain Entity objects.
+    expect(first.article.entities.every((e) => !('actorId' in e))).toBe(true);
+    stats.addDocuments([{ id: raw.id, terms: first.terms }]);
+    expect(stats.documentCount()).toBe(1);
+    const hinted = enrichWithDf(seedArticle({ title: 'Chlorine', text: 'Chlorine was found.' }), { language: 'FR' });
+    expect(hinted.article.language).toBe('fr');
+    expect(hinted.article.languageConfidence).toBe(1);
   });
 });

@@ -44,6 +44,23 @@ describe('extractEntities', () => {
     ]);
   });
 
+  it('normalizes variants to the watchlist actor and types by shape and coreference', () => {
+    const text =
+      "Russia's Defense Ministry said the Syrian team met Andy Warhol and the USI board. Later Warhol left. " +
+      'The White Helmet volunteers stayed in Texas.';
+    const entities = extractEntities(text, 'en', gazetteer);
+    const byText = new Map(entities.map((e) => [e.text, e]));
+    expect(byText.get('Russia')?.type).toBe('LOC');
+    expect(byText.get('Defense Ministry')).toMatchObject({ type: 'ORG', actorId: 'russian-mod' });
+    expect(byText.has('Syrian')).toBe(false); // a demonym before a common noun is an adjective
+    expect(byText.get('Andy Warhol')?.type).toBe('PER');
+    expect(byText.get('Warhol')?.type).toBe('PER');
+    expect(byText.get('USI')?.type).toBe('ORG');
+    expect(byText.get('White Helmet')).toMatchObject({ type: 'ORG', actorId: 'white-helmets' });
+    expect(byText.get('Texas')?.type).toBe('LOC');
+    for (const e of entities) expect(text.slice(e.start, e.end)).toBe(e.text);
+  });
+
   it('returns nothing for languages other than English (not supported yet)', () => {
     expect(extractEntities('Белые каски в Идлибе', 'ru', gazetteer)).toEqual([]);
     expect(extractEntities('', 'en', gazetteer)).toEqual([]);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { extractKeywords } from '../../worker/enrich/keywords.ts';
+import { createMemoryTermStats } from '../../store/term-stats.ts';
+import { extractKeywords, extractKeywordsFrom } from '../../worker/enrich/keywords.ts';
+import { analyzeText } from '../../worker/enrich/analyzed-text.ts';
 
 describe('extractKeywords', () => {
   it('ranks by frequency with a title boost and drops stopwords and numbers', () => {
@@ -51,5 +53,31 @@ describe('extractKeywords', () => {
     const text = Array.from({ length: 40 }, (_, i) => `word${String.fromCharCode(97 + (i % 26))}${i}`).join(' ');
     expect(extractKeywords('', text, 'en', 5)).toHaveLength(5);
     expect(extractKeywords('', text, 'en')).toHaveLength(10);
+  });
+
+  it('ranks by TF-IDF once the corpus has document frequencies, and by TF when it is empty', () => {
+    const title = 'Vaccine trial results';
+    const text = 'The coronavirus vaccine trial showed results. Coronavirus cases rose. Coronavirus testing went on. ' +
+      'Moderna said the vaccine trial used mRNA.';
+    const stats = createMemoryTermStats();
+    // Cold start: plain TF, the thrice-repeated word outranks the one mentioned once.
+    const cold = extractKeywords(title, text, 'en', 10, stats);
+    expect(cold.indexOf('coronavirus')).toBeLessThan(cold.indexOf('mrna'));
+    // A corpus where every article mentions the coronavirus and few mention mRNA.
+    stats.addDocuments(
+      Array.from({ length: 1000 }, (_, i) => ({ id: `d${i}`, terms: i % 100 === 0 ? ['coronavirus', 'mrna'] : ['coronavirus', 'cases'] })),
+    );
+    const kw = extractKeywords(title, text, 'en', 10, stats);
+    expect(kw.indexOf('mrna')).toBeGreaterThanOrEqual(0);
+    expect(kw.indexOf('coronavirus')).toBeGreaterThan(kw.indexOf('mrna'));
+    expect(kw.slice(0, 2)).toContain('vaccine');
+  });
+
+  it('returns every distinct candidate term for document frequencies, names as one term', () => {
+    const { terms } = extractKeywordsFrom(analyzeText('', 'The White Helmets said the White Helmets filmed it.'), 'en', 10);
+    expect(terms).toContain('white helmets');
+    expect(terms).toContain('filmed');
+    expect(terms).not.toContain('the');
+    expect(new Set(terms).size).toBe(terms.length);
   });
 });

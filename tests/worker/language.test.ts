@@ -43,4 +43,31 @@ describe('detectLanguage', () => {
   it('uses the body when the title is in another script', () => {
     expect(detectLanguage('CNN', 'Военные учения начались в Крыму, сообщили в министерстве обороны').language).toBe('ru');
   });
+
+  it.each([
+    ['Путин провёл совещание с членами Совбеза', 'ru'],
+    ['В Москве прошли переговоры по Сирии', 'ru'],
+    ['Лавров: Запад готовит провокацию', 'ru'],
+    ['Новости дня', 'ru'],
+    ['Беларусь і Расія правялі сумесныя вучэнні ў Гродне', 'be'],
+    ['Лукашэнка сустрэўся з паслом', 'be'],
+    ['Вучић се састао са делегацијом у Београду', 'sr'],
+    ['Српска влада усвојила нови закон о јавном реду', 'sr'],
+    ['Україна отримала нову партію зброї', 'uk'],
+  ])('keeps one-line Cyrillic titles apart: %s -> %s', (title, expected) => {
+    const guess = detectLanguage(title, '');
+    expect(guess.language).toBe(expected);
+  });
+
+  it('never calls a short Russian title Bulgarian', () => {
+    for (const title of ['Россия и НАТО', 'Мир на грани', 'Сирия: новые удары', 'Как это было', 'Они готовят']) {
+      expect(detectLanguage(title, '').language).not.toBe('bg');
+    }
+  });
+
+  it('looks only at the start of a long text', () => {
+    const english = 'The ministry said the talks would go on next week in Geneva. '.repeat(12);
+    const russian = 'Министерство сообщило, что переговоры продолжатся на следующей неделе. '.repeat(200);
+    expect(detectLanguage('Talks go on', `${english}${russian}`).language).toBe('en');
+  });
 });

@@ -3,7 +3,8 @@
  * cost per article grows with its length, not with the number of aliases, and word boundaries hold in any script.
  */
 import type { Actor } from '../../core/types.ts';
-import { tokenizeWithOffsets } from '../../core/query/tokenize.ts';
+import { tokenizeWithOffsets, type TokenWithOffsets } from '../../core/query/tokenize.ts';
+import { analyzeText, type AnalyzedText } from './analyzed-text.ts';
 
 /*
  * Keys. Text and aliases go through the same tokenizer (core/query/tokenize.ts: lowercase, diacritics and
@@ -14,6 +15,7 @@ import { tokenizeWithOffsets } from '../../core/query/tokenize.ts';
  *   indexed with the fleeting vowel that genitive plurals insert (каск- / касок, девушк- / девушек).
  * - Arabic: alef/ya/ta-marbuta (and Persian yeh/keheh) variants unified; an alias is indexed without its article "ال", and a text
  *   token is also looked up without a leading "و" (and), "ال" or "لل".
+ * - Greek: accents folded on both sides ("Ελλάδα" = "ελλαδα").
  * - Acronyms of up to 3 letters written in capitals in the alias ("UN", "US", "RT", "ООН") only match words
  *   written in capitals, so "us", "un" (French) and "it" never count as mentions.
  */
@@ -92,11 +94,23 @@ interface Word {
 }
 
 function words(text: string): Word[] {
-  return tokenizeWithOffsets(text).map((t) => ({ token: t.token, caps: isCapitalized(text.slice(t.start, t.end)) }));
+  return toWords(text, tokenizeWithOffsets(text));
+}
+
+function toWords(text: string, tokens: readonly TokenWithOffsets[]): Word[] {
+  return tokens.map((t) => ({ token: t.token, caps: isCapitalized(text.slice(t.start, t.end)) }));
+}
+
+const GREEK = /[\u0370-\u03ff\u1f00-\u1fff]/u;
+
+/** Greek accents (tonos, dialytika) are kept by the FTS5-compatible tokenizer but often dropped in writing. */
+function foldGreek(token: string): string {
+  return GREEK.test(token) ? token.normalize('NFD').replace(/\p{M}/gu, '').normalize('NFC') : token;
 }
 
 /** Keys an alias token is indexed under. */
-function aliasKeys({ token, caps }: Word): string[] {
+function aliasKeys({ token: raw, caps }: Word): string[] {
+  const token = foldGreek(raw);
   if (caps && [...token].length <= MAX_ACRONYM) return [CAPS + token];
   if (ARABIC.test(token)) return [stripArabicArticle(normalizeArabic(token))];
   if (isLongCyrillic(token)) return fleetingVowelVariants(russianStem(token));
@@ -104,7 +118,8 @@ function aliasKeys({ token, caps }: Word): string[] {
 }
 
 /** Keys a text token is looked up under (any may hit). */
-function textKeys({ token, caps }: Word): string[] {
+function textKeys({ token: raw, caps }: Word): string[] {
+  const token = foldGreek(raw);
   const keys = lookupKeys(token);
   if (caps && [...token].length <= MAX_ACRONYM) keys.push(CAPS + token);
   return keys;
@@ -172,11 +187,14 @@ function matchTokens(root: TrieNode, keys: readonly string[][], found: Set<strin
   }
 }
 
+/** Ids of the watchlist actors an article mentions, each in watchlist order, at most once. */
+export type ActorMatcher = (article: AnalyzedText) => string[];
+
 /**
- * Compiles the actors' names and aliases into one matcher. The returned function gives the ids of the actors
- * mentioned in the title or text (each in watchlist order, at most once). An alias never spans title and text.
+ * Compiles the actors' names and aliases into one matcher over analyzed (already tokenized) articles.
+ * An alias never spans title and text.
  */
-export function buildActorMatcher(actors: readonly Actor[]): (title: string, text: string) => string[] {
+export function compileActorMatcher(actors: readonly Actor[]): ActorMatcher {
   const root = newNode();
   for (const actor of actors) {
     for (const name of new Set([actor.name, ...actor.aliases])) {
@@ -185,11 +203,20 @@ export function buildActorMatcher(actors: readonly Actor[]): (title: string, tex
     }
   }
   const order = new Map(actors.map((a, i) => [a.id, i]));
-  return (title, text) => {
-    const found = new Set<string>();
+  return (a) => {
     if (root.children.size === 0) return [];
-    matchTokens(root, words(title).map(textKeys), found);
-    matchTokens(root, words(text).map(textKeys), found);
-    return [...found].sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
+    const found = new Set<string>();
+    matchTokens(root, toWords(a.title, a.titleTokens).map(textKeys), found);
+    matchTokens(root, toWords(a.text, a.bodyTokens).map(textKeys), found);
+    return [...found].sort((x, y) => (order.get(x) ?? 0) - (order.get(y) ?? 0));
   };
+}
+
+/**
+ * As {@link compileActorMatcher}, for a raw title and text: the returned function gives the ids of the actors
+ * mentioned in the title or text (each in watchlist order, at most once).
+ */
+export function buildActorMatcher(actors: readonly Actor[]): (title: string, text: string) => string[] {
+  const match = compileActorMatcher(actors);
+  return (title, text) => match(analyzeText(title, text));
 }

@@ -1,12 +1,19 @@
 /**
- * Keyword extraction from one article: term frequency with a title boost, plus multi-word proper names
+ * Keyword extraction from one article: TF-IDF against corpus document frequencies, blended with a plain TF
+ * heuristic (title boost, generic-word damping) while the corpus is small, plus multi-word proper names
  * ("White Helmets", "Security Council") kept together as one keyword.
  */
-import { tokenize, tokenizeWithOffsets, type TokenWithOffsets } from '../../core/query/tokenize.ts';
+import type { TokenWithOffsets } from '../../core/query/tokenize.ts';
+import type { DocumentFrequencies } from '../../store/term-stats.ts';
+import { analyzeText, type AnalyzedText } from './analyzed-text.ts';
 import { genericWordsFor, stopwordsFor } from './stopwords.ts';
 
-// Plain TF only: without corpus statistics a word common in every article ("video", "province") can
-// outrank a distinctive one. TF-IDF against the store's document frequencies is a later issue.
+/*
+ * IDF weight = (1 - a) + a * idf / ln(N + 1), with a = N / (N + COLD_START_DOCS): with no corpus it is plain TF
+ * (where the generic-word list and stopwords do the work), and it approaches full TF-IDF as the corpus grows.
+ * 200 documents: below that, df of a distinctive word is 0 or 1 and too noisy to rank on alone.
+ */
+const COLD_START_DOCS = 200;
 
 /** A title word counts as much as this many body occurrences: headlines name what the story is about. */
 const TITLE_BOOST = 3;
@@ -47,8 +54,7 @@ function isWordCandidate(token: string, isStop: (t: string) => boolean): boolean
 }
 
 /** Capitalized word runs in `text`, as token lists (lowercase, normalized). */
-function properNameRuns(text: string, isStop: (t: string) => boolean): string[][] {
-  const toks = tokenizeWithOffsets(text);
+function properNameRuns(text: string, toks: readonly TokenWithOffsets[], isStop: (t: string) => boolean): string[][] {
   const runs: string[][] = [];
   let run: TokenWithOffsets[] = [];
 
@@ -87,10 +93,21 @@ function properNameRuns(text: string, isStop: (t: string) => boolean): string[][
   return runs;
 }
 
-function countSequence(haystack: readonly string[], needle: readonly string[]): number {
+/** Positions of each token, so counting a phrase only visits the places its first word occurs. */
+function positionIndex(tokens: readonly string[]): Map<string, number[]> {
+  const index = new Map<string, number[]>();
+  tokens.forEach((t, i) => {
+    const list = index.get(t);
+    if (list) list.push(i);
+    else index.set(t, [i]);
+  });
+  return index;
+}
+
+function countSequence(haystack: readonly string[], index: Map<string, number[]>, needle: readonly string[]): number {
   let n = 0;
-  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
-    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+  outer: for (const i of index.get(needle[0] ?? '') ?? []) {
+    for (let j = 1; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
     n++;
   }
   return n;
@@ -103,18 +120,30 @@ function isTitleCase(title: string): boolean {
   return words.filter((w) => UPPER_START.test(w)).length / words.length > 0.6;
 }
 
+/** Keywords of one article plus every candidate term, for updating document frequencies. */
+export interface KeywordResult {
+  /** Best first, at most `limit`. */
+  keywords: string[];
+  /** Distinct candidate terms (words and name phrases) of the article: what document frequencies count. */
+  terms: string[];
+}
+
 /**
- * Extracts up to `limit` keywords, best first. Single words are normalized tokens (see core/query/tokenize.ts)
+ * Keywords of an analyzed article, best first. Single words are normalized tokens (see core/query/tokenize.ts)
  * without stopwords or numbers; proper names are their tokens joined by one space ("white helmets",
- * "jabhat al nusra"), so every keyword is also a valid phrase query.
- *
- * @param limit - @defaultValue 10
+ * "jabhat al nusra"), so every keyword is also a valid phrase query. With `df`, scores are TF-IDF blended with
+ * plain TF while the corpus is small (see COLD_START_DOCS).
  */
-export function extractKeywords(title: string, text: string, language: string, limit = 10): string[] {
+export function extractKeywordsFrom(
+  a: AnalyzedText,
+  language: string,
+  limit: number,
+  df?: DocumentFrequencies,
+): KeywordResult {
   const isStop = stopwordsFor(language);
   const isGeneric = genericWordsFor(language);
-  const titleTokens = tokenize(title);
-  const bodyTokens = tokenize(text);
+  const titleTokens = a.titleWords;
+  const bodyTokens = a.bodyWords;
 
   const scores = new Map<string, number>();
   const firstPos = new Map<string, number>();
@@ -130,15 +159,22 @@ export function extractKeywords(title: string, text: string, language: string, l
   });
 
   // Body capitals are reliable; a Title Case headline is not, so it only confirms names seen elsewhere.
-  const source = text.trim() !== '' ? text : isTitleCase(title) ? '' : title;
+  const fromBody = a.text.trim() !== '';
+  const runs = fromBody
+    ? properNameRuns(a.text, a.bodyTokens, isStop)
+    : isTitleCase(a.title)
+      ? []
+      : properNameRuns(a.title, a.titleTokens, isStop);
+  const bodyIndex = positionIndex(bodyTokens);
+  const titleIndex = positionIndex(titleTokens);
   const phrases = new Map<string, Phrase>();
-  for (const words of properNameRuns(source, isStop)) {
+  for (const words of runs) {
     const key = words.join(' ');
     if (phrases.has(key)) continue;
     phrases.set(key, {
       words,
-      bodyCount: countSequence(bodyTokens, words),
-      titleCount: countSequence(titleTokens, words),
+      bodyCount: countSequence(bodyTokens, bodyIndex, words),
+      titleCount: countSequence(titleTokens, titleIndex, words),
       firstPos: Math.min(...words.map((w) => firstPos.get(w) ?? Number.MAX_SAFE_INTEGER)),
     });
   }
@@ -151,15 +187,45 @@ export function extractKeywords(title: string, text: string, language: string, l
     firstPos.set(key, p.firstPos);
   }
 
-  return [...scores.entries()]
+  const terms = [...scores.keys()];
+  if (df) {
+    const n = df.documentCount();
+    if (n > 0) {
+      const blend = n / (n + COLD_START_DOCS);
+      const idfMax = Math.log(n + 1);
+      const known = df.frequencies(terms);
+      for (const [term, score] of scores) {
+        const idf = Math.log((n + 1) / ((known.get(term) ?? 0) + 1));
+        scores.set(term, score * (1 - blend + (blend * idf) / idfMax));
+      }
+    }
+  }
+
+  const keywords = [...scores.entries()]
     .filter(([, score]) => score > 0)
     .sort(
-      ([a, sa], [b, sb]) =>
+      ([a1, sa], [b1, sb]) =>
         sb - sa ||
         // Among equal scores prefer the longer word: by Zipf's law of abbreviation it is the rarer one.
-        [...b].length - [...a].length ||
-        (firstPos.get(a) ?? 0) - (firstPos.get(b) ?? 0),
+        [...b1].length - [...a1].length ||
+        (firstPos.get(a1) ?? 0) - (firstPos.get(b1) ?? 0),
     )
     .slice(0, Math.max(0, limit))
     .map(([k]) => k);
+  return { keywords, terms };
+}
+
+/**
+ * Extracts up to `limit` keywords from a title and text, best first (see {@link extractKeywordsFrom}).
+ *
+ * @param limit - @defaultValue 10
+ */
+export function extractKeywords(
+  title: string,
+  text: string,
+  language: string,
+  limit = 10,
+  df?: DocumentFrequencies,
+): string[] {
+  return extractKeywordsFrom(analyzeText(title, text), language, limit, df).keywords;
 }

@@ -9,6 +9,7 @@ import { parseQuery } from '../../core/query/parse.ts';
 import type { Actor, AlertEvent, Alert, Outlet, RawArticle, Theme } from '../../core/types.ts';
 import type { ArticleStore, ArticleToStore } from '../../store/article-store.ts';
 import type { CatalogStore } from '../../store/catalog-store.ts';
+import type { TermStats } from '../../store/term-stats.ts';
 import { createPreparingEnricher, type EnrichResult } from '../enrich/enrich-article.ts';
 import { createWatchlistResolver, type InvalidQuery } from '../enrich/themes.ts';
 
@@ -39,10 +40,11 @@ export function compileWatchlist(
   content: WatchlistContent,
   fingerprint: string,
   onInvalid: (kind: 'theme' | 'alert', invalid: InvalidQuery) => void = () => {},
+  termStats?: TermStats,
 ): CompiledWatchlist {
   const enrich = createPreparingEnricher(
     { actors: content.actors, themes: content.themes, outlets: content.outlets },
-    { onInvalidTheme: (inv) => onInvalid('theme', inv) },
+    { onInvalidTheme: (inv) => onInvalid('theme', inv), ...(termStats ? { documentFrequencies: termStats } : {}) },
   );
   const resolve = createWatchlistResolver(content);
   const alerts: Array<{ id: string; match: (a: PreparedArticle) => boolean }> = [];
@@ -68,7 +70,7 @@ export function compileWatchlist(
  * tables and hashing them costs well under a millisecond per batch, far below enriching one article, and needs
  * no change to the catalog contract. Recompiling (trie, gazetteer, queries) happens only on a real change.
  */
-export function createCatalogWatchlistSource(deps: { catalog: CatalogStore; logger: Logger }): WatchlistSource {
+export function createCatalogWatchlistSource(deps: { catalog: CatalogStore; logger: Logger; termStats?: TermStats }): WatchlistSource {
   const log = deps.logger.child({ component: 'watchlist' });
   let compiled: CompiledWatchlist | undefined;
   return {
@@ -93,6 +95,7 @@ export function createCatalogWatchlistSource(deps: { catalog: CatalogStore; logg
       if (compiled?.fingerprint !== fingerprint) {
         compiled = compileWatchlist({ actors, themes, alerts, outlets }, fingerprint, (kind, { id, error }) =>
           log.warn({ kind, id, err: error }, 'stored query does not compile; skipped'),
+          deps.termStats,
         );
         log.info(
           { actors: actors.length, themes: themes.length, alerts: alerts.length },
@@ -109,8 +112,10 @@ export interface ArticleProcessorDeps {
   catalog: CatalogStore;
   logger: Logger;
   now: () => Date;
-  /** Where the compiled watchlist comes from. @defaultValue createCatalogWatchlistSource({ catalog, logger }) */
+  /** Where the compiled watchlist comes from. @defaultValue createCatalogWatchlistSource({ catalog, logger, termStats }) */
   watchlist?: WatchlistSource;
+  /** Corpus document frequencies for TF-IDF keywords, counted after each insert. Without it keywords are plain TF. */
+  termStats?: TermStats;
 }
 
 /** Outcome of one batch. Duplicates are counted, not errors. */
@@ -132,7 +137,8 @@ export interface ProcessResult {
  */
 export function createArticleProcessor(deps: ArticleProcessorDeps): (batch: readonly RawArticle[]) => Promise<ProcessResult> {
   const log = deps.logger.child({ component: 'process-articles' });
-  const watchlist = deps.watchlist ?? createCatalogWatchlistSource({ catalog: deps.catalog, logger: deps.logger });
+  const watchlist =
+    deps.watchlist ?? createCatalogWatchlistSource({ catalog: deps.catalog, logger: deps.logger, termStats: deps.termStats });
 
   return async (batch) => {
     const result: ProcessResult = { inserted: [], duplicates: [], failed: [], alertEvents: [] };
@@ -151,11 +157,13 @@ export function createArticleProcessor(deps: ArticleProcessorDeps): (batch: read
     });
 
     const items: ArticleToStore[] = [];
+    const termsById = new Map<string, string[]>();
     if (fresh.length > 0) {
       const compiled = await watchlist.current();
       for (const raw of fresh) {
         try {
-          const { article, prepared } = compiled.enrich(raw);
+          const { article, prepared, terms } = compiled.enrich(raw);
+          termsById.set(raw.id, terms);
           items.push({ article, alertIds: compiled.matchAlerts(prepared) });
         } catch (err) {
           result.failed.push(raw.id);
@@ -169,6 +177,8 @@ export function createArticleProcessor(deps: ArticleProcessorDeps): (batch: read
       result.inserted.push(...stored.inserted);
       result.duplicates.push(...stored.duplicates);
       result.alertEvents.push(...stored.alertEvents);
+      // After the insert, only for rows this call stored; idempotent by article id (store/term-stats.ts).
+      deps.termStats?.addDocuments(stored.inserted.map((id) => ({ id, terms: termsById.get(id) ?? [] })));
     }
     log.info(
       {

@@ -1,17 +1,17 @@
 /**
- * Feeds and outlets: GET /api/feeds lists every feed with its health, POST /api/feeds adds one (after the
- * URL policy check), GET /api/outlets lists outlets. A feed names its outlet by id or name; an unknown name
- * creates the outlet.
+ * Feeds and outlets: GET /api/feeds lists every feed with its health (`?status=` keeps one state), POST
+ * /api/feeds adds one (after the URL policy check), GET /api/outlets lists outlets. A feed names its outlet
+ * by id or name; an unknown name creates the outlet.
  */
 import { zValidator } from '@hono/zod-validator';
 import { Hono } from 'hono';
 import { ValidationError } from '../../../core/errors.ts';
 import { feedId, slugify } from '../../../core/ids.ts';
-import type { Outlet } from '../../../core/types.ts';
+import { FeedStatusSchema, type Outlet } from '../../../core/types.ts';
 import type { CatalogStore } from '../../../store/catalog-store.ts';
 import type { ApiDeps } from '../deps.ts';
 import { zodHook } from '../errors.ts';
-import { AddFeedBodySchema, type FeedsResponse, type FeedView, type OutletsResponse } from '../schemas.ts';
+import { AddFeedBodySchema, FeedsQuerySchema, type FeedCounts, type FeedsResponse, type FeedView, type OutletsResponse } from '../schemas.ts';
 
 /** Finds the outlet a user meant (id, then name, then the slug of the name) or creates it from the name. */
 async function findOrCreateOutlet(catalog: CatalogStore, given: string): Promise<Outlet> {
@@ -31,16 +31,22 @@ async function findOrCreateOutlet(catalog: CatalogStore, given: string): Promise
 export function feedRoutes(deps: ApiDeps) {
   const log = deps.logger.child({ component: 'api' });
   return new Hono()
-    .get('/feeds', async (c) => {
+    .get('/feeds', zValidator('query', FeedsQuerySchema, zodHook), async (c) => {
+      const { status } = c.req.valid('query');
       const [feeds, outlets, counts] = await Promise.all([
         deps.catalog.listFeeds(),
         deps.catalog.listOutlets(),
         deps.articles.articleCountsByFeed(),
       ]);
       const names = new Map(outlets.map((o) => [o.id, o.name]));
+      const tally = Object.fromEntries(FeedStatusSchema.options.map((s) => [s, 0])) as Record<FeedView['lastStatus'], number>;
+      for (const f of feeds) tally[f.lastStatus] += 1;
       const body: FeedsResponse = {
         // The article store is authoritative for counts: with Elasticsearch the catalog cannot see articles.
-        feeds: feeds.map((f) => ({ ...f, articleCount: counts.get(f.id) ?? f.articleCount, outletName: names.get(f.outletId) ?? f.outletId })),
+        feeds: feeds
+          .filter((f) => status === undefined || f.lastStatus === status)
+          .map((f) => ({ ...f, articleCount: counts.get(f.id) ?? f.articleCount, outletName: names.get(f.outletId) ?? f.outletId })),
+        counts: { ...tally, total: feeds.length } satisfies FeedCounts,
       };
       return c.json(body, 200);
     })
