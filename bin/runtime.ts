@@ -26,6 +26,7 @@ import { createStores, type Stores } from '../store/create-store.ts';
 import { createUndiciPost, createWebhookDeliverer } from '../worker/alerts/deliver-webhooks.ts';
 import { createArticleProcessor } from '../worker/processors/process-articles.ts';
 import { createWorkQueue } from '../worker/queue/create-queue.ts';
+import { createRetagger } from '../worker/retag/retagger.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const UI_DIR = path.join(REPO_ROOT, 'dist/ui');
@@ -150,6 +151,14 @@ export function startWorker(runtime: Runtime): RunningWorker {
     now: runtime.now,
     post: createUndiciPost(WEBHOOK_TIMEOUT_MS, runtime.config.fetch.userAgent, webhookAgent),
   });
+  // Theme re-tag jobs run where articles are processed; the job lease keeps several workers from doubling up.
+  const retagger = createRetagger({
+    articles: runtime.stores.articles,
+    catalog: runtime.stores.catalog,
+    logger: runtime.logger,
+    now: runtime.now,
+  });
+  retagger.start();
   let stopped = false;
   let current: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
@@ -160,6 +169,7 @@ export function startWorker(runtime: Runtime): RunningWorker {
     async stop() {
       stopped = true;
       clearInterval(timer);
+      await retagger.stop();
       await current;
       await webhookAgent.close();
     },

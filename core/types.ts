@@ -182,6 +182,14 @@ export interface MatchableArticle {
   language: string;
   actors: readonly string[];
   themes: readonly string[];
+  /** The article date (Article.date). Without it, publishedAt ?? firstSeenAt; with none, `published:` never matches. */
+  date?: string;
+  publishedAt?: string | null;
+  firstSeenAt?: string;
+  /** Keyword tags as stored (already folded). Absent: `keyword:` never matches. */
+  keywords?: readonly string[];
+  /** Entity mentions; `entity:` compares their folded text. Absent: `entity:` never matches. */
+  entities?: readonly { text: string }[];
 }
 
 export const TrendIntervalSchema = z.enum(['day', 'week', 'month']);

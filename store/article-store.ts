@@ -4,7 +4,7 @@
  * raw user text as query syntax. Chosen once, in create-store.ts.
  */
 import type { QueryNode } from '../core/query/ast.ts';
-import type { AlertEvent, Article, EnrichedArticle, TrendInterval, TrendPoint } from '../core/types.ts';
+import type { AlertEvent, Article, EnrichedArticle, Entity, MatchableArticle, TrendInterval, TrendPoint } from '../core/types.ts';
 
 export interface DateRange {
   /** Inclusive lower bound, ISO date or datetime. */
@@ -39,6 +39,13 @@ export interface SearchHit {
   keywords: string[];
   /** Plain text with HTML escaped, matched words wrapped in <mark>…</mark>. Safe to render as HTML. */
   snippet: string;
+  /**
+   * The syndication cluster of the article (see ArticleCluster) and how many stored articles it has, this one
+   * included: the UI shows "N copies" when it is above 1. Absent only for Elasticsearch documents stored before
+   * clusters existed.
+   */
+  clusterId?: string;
+  clusterSize?: number;
 }
 
 export interface SearchResult {
@@ -47,9 +54,19 @@ export interface SearchResult {
   nextCursor: string | null;
 }
 
+/**
+ * What a trend counts. `copies`: every matching article. `stories`: each syndication cluster once, in the bucket
+ * of its earliest matching article (by date) — so a story's total is 1 whatever its number of copies, and a
+ * series' total is the number of distinct stories among the matches. Counting "once per bucket" instead would
+ * count a story again in every bucket where a late copy appears.
+ */
+export type TrendCountMode = 'copies' | 'stories';
+
 export interface CountOverTimeOptions extends DateRange {
   interval: TrendInterval;
   outlets?: string[];
+  /** @defaultValue 'copies' */
+  count?: TrendCountMode;
 }
 
 export interface TrendSeriesResult {
@@ -72,10 +89,63 @@ export interface TermCount {
   count: number;
 }
 
+/**
+ * MinHash fingerprint of an article body (worker/enrich/syndication.ts computes it; the store matches it against
+ * stored fingerprints inside the insert, see store/sqlite/clusters.ts).
+ */
+export interface SyndicationFingerprint {
+  /** MINHASH_PERMUTATIONS minimum hashes. */
+  signature: Uint32Array;
+  /** Distinct body shingles the signature summarises. */
+  shingleCount: number;
+  /** One LSH key per band: stored articles sharing a key with this one are the candidates. */
+  bandKeys: number[];
+}
+
 /** One article to store, with the alerts its text matched (events are created only if the article is new). */
 export interface ArticleToStore {
   article: EnrichedArticle;
   alertIds: string[];
+  /**
+   * The body fingerprint for syndication clustering. Absent or null (a title-only item or a short body): the
+   * article forms its own single-article cluster and later articles are never matched against it.
+   */
+  fingerprint?: SyndicationFingerprint | null;
+}
+
+/** One article of a syndication cluster, as the cluster view lists it. */
+export interface ClusterMember {
+  id: string;
+  title: string;
+  url: string;
+  outletId: string;
+  /** publishedAt ?? firstSeenAt, as for search hits. */
+  date: string;
+  dateIsFallback: boolean;
+  firstSeenAt: string;
+  /** Hours from the origin's date to this article's date (0 for the origin; negative never happens). */
+  delayHours: number;
+}
+
+/**
+ * A syndication cluster: near-duplicate articles (same body, possibly edited, truncated or re-headlined). Its id
+ * is the id of the first article stored in it and never changes; its origin is derived: the earliest member by
+ * date, then firstSeenAt, then id, so a copy of an earlier date arriving later becomes the origin.
+ */
+export interface ArticleCluster {
+  id: string;
+  originId: string;
+  /** All members, even when `members` is cut at the requested limit. */
+  size: number;
+  /** Origin first, then by date, firstSeenAt and id. */
+  members: ClusterMember[];
+}
+
+/** Where one article stands in its cluster. */
+export interface ClusterSummary {
+  clusterId: string;
+  size: number;
+  originId: string;
 }
 
 export interface InsertResult {
@@ -85,6 +155,37 @@ export interface InsertResult {
   duplicates: string[];
   /** Alert events created for the inserted articles, in the same transaction. */
   alertEvents: AlertEvent[];
+  /** Inserted ids that joined an existing syndication cluster (copies of a stored or same-batch article). */
+  syndicated?: string[];
+}
+
+/** What the theme re-tagger reads of a stored article: every field a theme query can test, plus its id. */
+export interface ScannedArticle extends MatchableArticle {
+  id: string;
+  /** Article.date: publishedAt, else firstSeenAt. */
+  date: string;
+  keywords: string[];
+  entities: Entity[];
+}
+
+export interface ArticleScanPage {
+  articles: ScannedArticle[];
+  /** Position after this page (the `after` given when the page is empty): pass it to the next call. */
+  cursor: string | null;
+  /** True when this page reached the end of the archive as it was at the call. */
+  end: boolean;
+}
+
+export interface ThemeTagChange {
+  add: readonly string[];
+  remove: readonly string[];
+}
+
+export interface ThemeTagResult {
+  /** Articles that gained the tag. */
+  added: number;
+  /** Articles that lost it. */
+  removed: number;
 }
 
 export type DeliveryOutcome =
@@ -100,6 +201,10 @@ export interface ArticleStore {
   getArticle(id: string): Promise<Article | null>;
   search(query: QueryNode, options: SearchOptions): Promise<SearchResult>;
   countOverTime(query: QueryNode, options: CountOverTimeOptions): Promise<TrendSeriesResult>;
+  /** A syndication cluster with its members in origin order, at most `limit` (1..1000, default 200); null if unknown. */
+  getCluster(clusterId: string, limit?: number): Promise<ArticleCluster | null>;
+  /** The cluster of a stored article; null when the article is unknown. */
+  getArticleCluster(articleId: string): Promise<ClusterSummary | null>;
   topTerms(query: QueryNode, options: TopTermsOptions): Promise<TermCount[]>;
   count(): Promise<number>;
   articleCountsByFeed(): Promise<Map<string, number>>;
@@ -108,5 +213,16 @@ export interface ArticleStore {
   /** Events whose webhook delivery is pending and due at `now`. */
   dueDeliveries(now: Date, limit: number): Promise<AlertEvent[]>;
   recordDelivery(eventId: string, outcome: DeliveryOutcome, now: Date): Promise<void>;
+  /**
+   * One page of every stored article in storage order (SQLite seq, Elasticsearch storedAt then id): articles
+   * stored after the walk began come after the cursor, so a walk that reaches the end has seen them too.
+   * Used by the theme re-tagger; `after` is a previous page's `cursor` (null = from the start).
+   */
+  scanArticles(after: string | null, limit: number): Promise<ArticleScanPage>;
+  /**
+   * Adds the theme tag to `add` and removes it from `remove`, atomically per article, so concurrent jobs of
+   * other themes never lose each other's tags. Ids not stored (or already in the wanted state) change nothing.
+   */
+  setThemeTag(themeId: string, change: ThemeTagChange): Promise<ThemeTagResult>;
   close(): Promise<void>;
 }

@@ -33,6 +33,41 @@ export interface FeedOutcome {
   fullFetch?: boolean;
 }
 
+export type RetagStatus = 'pending' | 'running' | 'done' | 'failed';
+
+/** A background re-tag of the stored articles for one theme (worker/retag/retagger.ts). */
+export interface RetagJob {
+  themeId: string;
+  /** The theme query this job applies. */
+  query: string;
+  /** Grows with every request for the theme; a runner holding an older one has been superseded. */
+  generation: number;
+  status: RetagStatus;
+  /** Opaque article-store scan position after the last committed page; null = from the start. */
+  cursor: string | null;
+  /** Articles examined so far. */
+  done: number;
+  /** Articles in the archive when the job started, raised when more arrive while it runs. */
+  total: number;
+  /** Articles that gained the theme tag. */
+  added: number;
+  /** Articles that lost it. */
+  removed: number;
+  requestedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  error: string | null;
+}
+
+/** What a runner records after each committed page. */
+export interface RetagProgress {
+  cursor: string | null;
+  done: number;
+  total: number;
+  added: number;
+  removed: number;
+}
+
 export interface CatalogStore {
   upsertOutlet(outlet: Outlet): Promise<void>;
   listOutlets(): Promise<Outlet[]>;
@@ -53,6 +88,33 @@ export interface CatalogStore {
   upsertAlert(alert: Alert): Promise<void>;
   listAlerts(): Promise<Alert[]>;
   getAlert(id: string): Promise<Alert | null>;
+
+  /**
+   * Asks for the stored articles to be re-tagged with a theme's (new) query: replaces the theme's job with a
+   * pending one of the next generation, whatever state the previous one was in.
+   */
+  requestRetag(themeId: string, query: string, now: Date): Promise<RetagJob>;
+  getRetagJob(themeId: string): Promise<RetagJob | null>;
+  /** Every theme's latest job, by theme id. */
+  listRetagJobs(): Promise<RetagJob[]>;
+  /**
+   * Takes the lease of one job in one BEGIN IMMEDIATE transaction: the oldest pending job, else a running job
+   * whose heartbeat is older than `staleBefore` (its runner died; it resumes from the stored cursor).
+   */
+  claimRetagJob(owner: string, now: Date, staleBefore: Date): Promise<RetagJob | null>;
+  /**
+   * Stores the progress after a committed page and renews the lease. False when `owner` no longer holds this
+   * generation (the theme was edited again, or another process took the job over): the caller must stop.
+   */
+  recordRetagProgress(themeId: string, generation: number, owner: string, progress: RetagProgress, now: Date): Promise<boolean>;
+  /** Ends the job; false when the lease was lost (see recordRetagProgress). */
+  finishRetagJob(
+    themeId: string,
+    generation: number,
+    owner: string,
+    outcome: { status: 'done' } | { status: 'failed'; error: string },
+    now: Date,
+  ): Promise<boolean>;
 
   close(): Promise<void>;
 }

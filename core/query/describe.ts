@@ -1,6 +1,7 @@
 /**
  * AST -> canonical query text, for logs, exports ("what query produced this") and round-trip tests.
- * parseQuery(describeQuery(parseQuery(q))) gives back the same AST (tag values re-resolve to themselves).
+ * parseQuery(describeQuery(parseQuery(q))) gives back the same AST (tag values re-resolve to themselves;
+ * collection: and country: were already resolved into outlet: tags).
  */
 import type { QueryNode } from './ast.ts';
 
@@ -23,6 +24,15 @@ function describeNode(node: QueryNode, parent: 'and' | 'or' | 'not' | 'top'): st
       const q = quote(node.words.join(' '));
       return node.field === 'title' ? `title:${q}` : q;
     }
+    case 'proximity': {
+      const q = `${quote(node.words.join(' '))}~${node.distance}`;
+      return node.field === 'title' ? `title:${q}` : q;
+    }
+    case 'prefix':
+      return node.field === 'title' ? `title:${node.value}*` : `${node.value}*`;
+    case 'date':
+      // [gte TO lt}: inclusive start instant, exclusive end instant; re-parses to the same bounds.
+      return `published:[${node.gte ?? '*'} TO ${node.lt ?? '*'}}`;
     case 'tag':
       return `${node.field}:${tagValue(node.value)}`;
     case 'not':

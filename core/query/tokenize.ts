@@ -227,3 +227,11 @@ export function tokenize(text: string): string[] {
   scanTokens(text, (token) => out.push(token));
   return out;
 }
+
+/**
+ * The folded form of a tag text (an entity's text, a keyword): its tokens joined by single spaces, so
+ * `entity:"White Helmets"`, `entity:white-helmets` and the stored "White Helmets" all meet at "white helmets".
+ */
+export function foldTagText(text: string): string {
+  return tokenize(text).join(' ');
+}

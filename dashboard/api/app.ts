@@ -10,6 +10,7 @@ import { createErrorHandler, notFoundHandler } from './errors.ts';
 import { actorRoutes } from './routes/actors.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { articleRoutes } from './routes/articles.ts';
+import { clusterRoutes } from './routes/clusters.ts';
 import { feedRoutes } from './routes/feeds.ts';
 import { healthRoutes } from './routes/health.ts';
 import { opmlRoutes } from './routes/opml.ts';
@@ -48,6 +49,7 @@ export function createApp(deps: ApiDeps) {
     .route('/api/trends', trendsRoutes(deps))
     .route('/api/terms', termsRoutes(deps))
     .route('/api/articles', articleRoutes(deps))
+    .route('/api/clusters', clusterRoutes(deps))
     .route('/api', feedRoutes(deps))
     .route('/api/opml', opmlRoutes(deps))
     .route('/api/actors', actorRoutes(deps))

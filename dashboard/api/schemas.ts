@@ -4,8 +4,8 @@
  */
 import { z } from 'zod';
 import { ActorTypeSchema, FeedStatusSchema, SlugSchema, TrendIntervalSchema } from '../../core/types.ts';
-import type { Actor, AlertEvent, Feed, FeedStatus, Outlet, Theme } from '../../core/types.ts';
-import type { SearchHit, TermCount, TermField } from '../../store/article-store.ts';
+import type { Actor, AlertEvent, Article, Feed, FeedStatus, Outlet, Theme } from '../../core/types.ts';
+import type { ArticleCluster, SearchHit, TermCount, TermField } from '../../store/article-store.ts';
 
 /** ISO date (YYYY-MM-DD) or full ISO datetime. */
 const DateParam = z
@@ -36,6 +36,11 @@ export const TrendsQuerySchema = z.object({
   from: DateParam.optional(),
   to: DateParam.optional(),
   outlet: z.string().optional(),
+  /**
+   * `copies` counts every matching article; `stories` counts each syndication cluster once, in the bucket of its
+   * earliest matching article (see TrendCountMode in store/article-store.ts).
+   */
+  count: z.enum(['copies', 'stories']).default('copies'),
 });
 
 export interface TrendSeries {
@@ -53,6 +58,8 @@ export interface TrendSeries {
 export interface TrendsResponse {
   interval: 'day' | 'week' | 'month';
   series: TrendSeries[];
+  /** What the counts count (the `count` parameter). */
+  count?: 'copies' | 'stories';
 }
 
 export const TopTermsQuerySchema = z.object({
@@ -176,3 +183,57 @@ export const AlertEventsQuerySchema = z.object({
 export interface AlertEventsResponse {
   events: AlertEventView[];
 }
+
+/** Progress of a theme's background re-tag of the stored articles (GET /api/themes/:id/retag). */
+export interface RetagJobView {
+  themeId: string;
+  /** The theme query being applied. */
+  query: string;
+  /** 'pending' until a worker process picks it up; 'failed' carries `error`. */
+  status: 'pending' | 'running' | 'done' | 'failed';
+  /** Articles examined so far. */
+  done: number;
+  /** Articles to examine (the archive size when the job started, raised if more arrived). */
+  total: number;
+  /** Articles that gained the theme. */
+  added: number;
+  /** Articles that lost it. */
+  removed: number;
+  requestedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  error: string | null;
+}
+
+/**
+ * Answer of POST /api/themes: the saved theme and its re-tag job — a new pending one when the theme is new or its
+ * query changed, else the last one (an edit of the name alone re-tags nothing).
+ */
+export type ThemeSaveResponse = Theme & { retag: RetagJobView };
+
+export interface RetagJobsResponse {
+  jobs: RetagJobView[];
+}
+
+/** GET /api/clusters/:id parameters. */
+export const ClusterQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+});
+
+/**
+ * GET /api/clusters/:id: the syndication cluster — its origin (earliest article) and every copy with outlet,
+ * date, delay after the origin in hours, title and url, origin first.
+ */
+export type ClusterResponse = ArticleCluster & {
+  /** Outlet names by id, for the members' outlets. */
+  outletNames: Record<string, string>;
+};
+
+/** GET /api/articles/:id: the stored article plus where it stands in its syndication cluster. */
+export type ArticleResponse = Article & {
+  clusterId: string;
+  /** Articles in the cluster, this one included (1 = no known copy). */
+  clusterSize: number;
+  /** The cluster's earliest article (this one when it is the origin). */
+  clusterOriginId: string;
+};

@@ -5,7 +5,7 @@
 import { ValidationError } from '../../core/errors.ts';
 import { tokenize } from '../../core/query/tokenize.ts';
 import type { Article, EnrichedArticle, Entity } from '../../core/types.ts';
-import type { SearchHit } from '../article-store.ts';
+import type { SearchHit, SyndicationFingerprint } from '../article-store.ts';
 import { titleKey } from '../sqlite/sqlite-article-store.ts';
 import { escapeHtml } from '../sqlite/snippet.ts';
 
@@ -44,12 +44,39 @@ export interface ArticleDocument {
   entities: Entity[];
   /** Alerts the article matched when it was stored: lets a replay re-create events lost in a crash. */
   alertIds: string[];
+  /** Syndication cluster (store/elastic/clusters.ts): the id of the first stored article of the cluster. */
+  clusterId: string;
+  /** The body's MinHash fingerprint, null for title-only and short bodies (never matched). */
+  minhash: MinhashField | null;
+}
+
+/** The stored fingerprint: band keys are indexed (candidate lookup), the signature only kept in _source. */
+export interface MinhashField {
+  bands: number[];
+  /** The signature as little-endian uint32s, base64. */
+  signature: string;
+  shingles: number;
+}
+
+/** The stored form of a fingerprint. */
+export function toMinhashField(fingerprint: SyndicationFingerprint): MinhashField {
+  const buf = Buffer.alloc(fingerprint.signature.length * 4);
+  fingerprint.signature.forEach((v, i) => buf.writeUInt32LE(v, i * 4));
+  return { bands: [...fingerprint.bandKeys], signature: buf.toString('base64'), shingles: fingerprint.shingleCount };
+}
+
+/** The signature of a stored fingerprint. */
+export function minhashSignatureOf(field: Pick<MinhashField, 'signature'>): Uint32Array {
+  const buf = Buffer.from(field.signature, 'base64');
+  const sig = new Uint32Array(Math.floor(buf.length / 4));
+  for (let i = 0; i < sig.length; i++) sig[i] = buf.readUInt32LE(i * 4);
+  return sig;
 }
 
 /** `_source` fields a search page never needs (the body and the index-only fields). */
-export const SEARCH_SOURCE_EXCLUDES = ['text', 'titleNorm', 'textNorm', 'titleKey', 'summary', 'entities', 'alertIds', 'storedAt'];
+export const SEARCH_SOURCE_EXCLUDES = ['text', 'titleNorm', 'textNorm', 'titleKey', 'summary', 'entities', 'alertIds', 'storedAt', 'minhash'];
 /** `_source` fields getArticle never returns (index-only). */
-export const ARTICLE_SOURCE_EXCLUDES = ['titleNorm', 'textNorm', 'titleKey', 'alertIds', 'storedAt'];
+export const ARTICLE_SOURCE_EXCLUDES = ['titleNorm', 'textNorm', 'titleKey', 'alertIds', 'storedAt', 'minhash'];
 
 /** Milliseconds of the article's date and whether it fell back to firstSeenAt, exactly as the SQLite store. */
 export function articleDate(article: EnrichedArticle): { dateMs: number; fallback: boolean } {
@@ -62,8 +89,16 @@ export function articleDate(article: EnrichedArticle): { dateMs: number; fallbac
   return { dateMs, fallback };
 }
 
-/** Builds the document of an article to store. Pure. */
-export function toDocument(article: EnrichedArticle, alertIds: readonly string[], storedAt: string): ArticleDocument {
+/**
+ * Builds the document of an article to store. Pure. The cluster id defaults to the article's own id (a new
+ * single-article cluster); the store sets it when the fingerprint matches a stored article.
+ */
+export function toDocument(
+  article: EnrichedArticle,
+  alertIds: readonly string[],
+  storedAt: string,
+  fingerprint?: SyndicationFingerprint | null,
+): ArticleDocument {
   const { dateMs, fallback } = articleDate(article);
   return {
     id: article.id,
@@ -91,6 +126,8 @@ export function toDocument(article: EnrichedArticle, alertIds: readonly string[]
     themes: [...article.themes],
     entities: article.entities.map((e) => ({ text: e.text, type: e.type, start: e.start, end: e.end })),
     alertIds: [...new Set(alertIds)],
+    clusterId: article.id,
+    minhash: fingerprint ? toMinhashField(fingerprint) : null,
   };
 }
 
@@ -209,5 +246,7 @@ export function sourceToHit(source: Source, highlight: Record<string, string[]> 
     themes: strings(source.themes),
     keywords: strings(source.keywords),
     snippet: snippetFromHighlight(highlight, title),
+    // Documents stored before clusters existed have none; the store adds clusterSize for the others.
+    ...(typeof source.clusterId === 'string' ? { clusterId: source.clusterId } : {}),
   };
 }

@@ -24,8 +24,10 @@ import { decodeCursor, encodeCursor } from '../sqlite/cursor.ts';
 import { alertEventId, TITLE_DEDUPE_WINDOW_MS } from '../sqlite/sqlite-article-store.ts';
 import { bulkCreate, type BulkDoc, type BulkFailure, type BulkRetryPolicy } from './bulk.ts';
 import type { ElasticClient } from './client.ts';
+import { assignClusters, countStories, createElasticClusterMethods, withClusterSizes } from './clusters.ts';
 import { ARTICLE_SOURCE_EXCLUDES, sourceToArticle, sourceToHit, toDocument, type ArticleDocument } from './document.ts';
 import { elasticNames, ensureIndices, errorType, type ElasticNames } from './mapping.ts';
+import { createElasticThemeTagMethods } from './theme-tags.ts';
 import {
   countOverTimeRequest,
   dueEventsRequest,
@@ -312,7 +314,7 @@ export function createElasticArticleStore(options: ElasticArticleStoreOptions): 
     const nowIso = now.toISOString();
     // Built before any request: an article without a valid date fails the call like the SQLite store does.
     const prepared: Prepared[] = items.map((item) => {
-      const doc = toDocument(item.article, item.alertIds, nowIso);
+      const doc = toDocument(item.article, item.alertIds, nowIso, item.fingerprint);
       return { item, doc, dateMs: Date.parse(doc.date) };
     });
     await ready();
@@ -335,6 +337,7 @@ export function createElasticArticleStore(options: ElasticArticleStoreOptions): 
     const fresh = unique.filter((p) => !existing.has(p.doc.id));
     const { duplicates: sameTitle, claimed } = await titleDuplicates(fresh);
     const toCreate = fresh.filter((p) => !sameTitle.has(p.doc.id));
+    const joinedClusters = await assignClusters(client, names, toCreate.map((p) => p.doc));
 
     const outcome = await bulkCreate(client, names.articlesWrite, toCreate.map((p) => ({ id: p.doc.id, doc: p.doc })), bulkOptions);
     const created = new Set(outcome.created);
@@ -364,6 +367,8 @@ export function createElasticArticleStore(options: ElasticArticleStoreOptions): 
     // (not the replay's) say which; events that exist already are not created or reported again.
     const repairs = [...existing].filter(([, alertIds]) => alertIds.length > 0).map(([articleId, alertIds]) => ({ articleId, alertIds }));
     result.alertEvents = await createEvents([...fromInserted, ...repairs], nowIso);
+    const syndicated = joinedClusters.filter((id) => created.has(id));
+    if (syndicated.length > 0) result.syndicated = syndicated;
     return result;
   };
 
@@ -371,6 +376,8 @@ export function createElasticArticleStore(options: ElasticArticleStoreOptions): 
     kind: 'elasticsearch',
     names,
     insertArticlesDetailed,
+    ...createElasticThemeTagMethods({ client, names, ready, refresh }),
+    ...createElasticClusterMethods({ client, names, ready }),
 
     async existingIds(ids) {
       if (ids.length === 0) return new Set();
@@ -413,12 +420,16 @@ export function createElasticArticleStore(options: ElasticArticleStoreOptions): 
       const last = page[page.length - 1]?._source;
       return {
         total: totalOf(response),
-        hits: page.map((h) => sourceToHit(h._source ?? {}, h.highlight)),
+        hits: await withClusterSizes(client, names, page.map((h) => sourceToHit(h._source ?? {}, h.highlight))),
         nextCursor: hits.length > limit && last ? encodeCursor({ date: last.date ?? '', id: last.id ?? '' }) : null,
       };
     },
 
     async countOverTime(query: QueryNode, options: CountOverTimeOptions): Promise<TrendSeriesResult> {
+      if (options.count === 'stories') {
+        await ready();
+        return countStories(client, names, query, options, options.outlets, options.interval);
+      }
       const body = countOverTimeRequest(query, options, options.interval, options.outlets);
       await ready();
       const response = await client.search({ index: names.articlesRead, ...body });

@@ -1,7 +1,8 @@
 /**
- * Compiles the query AST into Elasticsearch query DSL: bool must/should/must_not, term and match_phrase on the
- * pre-tokenized `titleNorm`/`textNorm` fields, term on keyword tag fields. User text only ever travels as a
- * term value or a match_phrase text: never query_string or simple_query_string, so no character is syntax.
+ * Compiles the query AST into Elasticsearch query DSL: bool must/should/must_not; term, match_phrase, span_near and
+ * prefix on the pre-tokenized `titleNorm`/`textNorm` fields; term/terms on keyword tag fields; range on `date`.
+ * User text only ever travels as a term value, a prefix or a match_phrase text: never query_string or
+ * simple_query_string, so no character is syntax.
  */
 import type { QueryNode, TagField, TextField } from '../../core/query/ast.ts';
 import type { DateRange } from '../article-store.ts';
@@ -9,12 +10,17 @@ import type { DateRange } from '../article-store.ts';
 /** A JSON query DSL object (kept loose: goldens pin its exact shape). */
 export type EsQuery = Record<string, unknown>;
 
-/** The keyword field each tag filters on. */
+/**
+ * The keyword field each tag filters on. `entityKeys` holds `foldTagText(entity.text)` of every entity (the
+ * `entities.text` subfield keeps the text as written, which `entity:` values, being folded, would not equal).
+ */
 export const TAG_FIELDS: Record<TagField, string> = {
   outlet: 'outletId',
   lang: 'language',
   actor: 'actors',
   theme: 'themes',
+  keyword: 'keywords',
+  entity: 'entityKeys',
 };
 
 /**
@@ -38,6 +44,21 @@ function anyOf(queries: EsQuery[]): EsQuery {
   return { bool: { should: queries, minimum_should_match: 1 } };
 }
 
+/** A word no token can equal (empty, or with whitespace the field's tokenizer would split on). */
+function impossibleWord(w: string): boolean {
+  return w === '' || /\s/.test(w);
+}
+
+/**
+ * `"a b"~N`: span_near, unordered, slop N. Lucene's unordered spans match when (last end - first start) - the
+ * spans' total length <= slop; for distinct one-token spans that is exactly our rule (window - words <= N).
+ */
+function spanNear(field: string, words: readonly string[], distance: number): EsQuery {
+  return {
+    span_near: { clauses: words.map((w) => ({ span_term: { [field]: w } })), slop: distance, in_order: false },
+  };
+}
+
 /** Compiles one AST node. Pure; the result is a plain JSON object. */
 export function compileQuery(node: QueryNode): EsQuery {
   switch (node.kind) {
@@ -53,14 +74,35 @@ export function compileQuery(node: QueryNode): EsQuery {
       const text = node.words.join(' ');
       return anyOf(normFields(node.field).map((f) => ({ match_phrase: { [f]: { query: text } } })));
     }
+    case 'proximity':
+      if (node.words.length < 2 || node.words.some(impossibleWord)) return MATCH_NONE;
+      return anyOf(normFields(node.field).map((f) => spanNear(f, node.words, node.distance)));
+    case 'prefix':
+      // A prefix query is exact on the whitespace-tokenized field and, rewritten as a constant-score filter
+      // (the default), has no clause-count limit; the parser's static wildcard limits still apply.
+      if (impossibleWord(node.value)) return MATCH_NONE;
+      return anyOf(normFields(node.field).map((f) => ({ prefix: { [f]: { value: node.value } } })));
+    case 'date': {
+      const bounds: Record<string, string> = {};
+      if (node.gte !== undefined) bounds.gte = node.gte;
+      if (node.lt !== undefined) bounds.lt = node.lt;
+      return Object.keys(bounds).length === 0 ? MATCH_ALL : { range: { date: bounds } };
+    }
     case 'tag':
       return { term: { [TAG_FIELDS[node.field]]: node.value } };
     case 'and':
       return node.children.length === 0 ? MATCH_ALL : { bool: { must: node.children.map(compileQuery) } };
-    case 'or':
-      return node.children.length === 0
-        ? MATCH_NONE
-        : { bool: { should: node.children.map(compileQuery), minimum_should_match: 1 } };
+    case 'or': {
+      if (node.children.length === 0) return MATCH_NONE;
+      // Several outlets (what collection: and country: resolve to) are one terms query.
+      const outlets = node.children.filter((c) => c.kind === 'tag' && c.field === 'outlet');
+      if (outlets.length < 2) return { bool: { should: node.children.map(compileQuery), minimum_should_match: 1 } };
+      const terms: EsQuery = {
+        terms: { [TAG_FIELDS.outlet]: outlets.map((o) => (o.kind === 'tag' ? o.value : '')) },
+      };
+      const rest = node.children.filter((c) => !(c.kind === 'tag' && c.field === 'outlet')).map(compileQuery);
+      return rest.length === 0 ? terms : { bool: { should: [terms, ...rest], minimum_should_match: 1 } };
+    }
     case 'not':
       // A bool with only must_not matches every document except those: NOT at any depth, as in SQL.
       return { bool: { must_not: [compileQuery(node.child)] } };
@@ -95,8 +137,8 @@ export function filteredQuery(
   return { bool };
 }
 
-/** A free-text leaf of the query: a term or a phrase. */
-export type TextLeaf = Extract<QueryNode, { kind: 'term' | 'phrase' }>;
+/** A free-text leaf of the query: a term, a phrase, a proximity or a wildcard. */
+export type TextLeaf = Extract<QueryNode, { kind: 'term' | 'phrase' | 'proximity' | 'prefix' }>;
 
 /**
  * The text leaves that can explain a match: those under an even number of NOTs (same rule as the SQLite
@@ -108,6 +150,8 @@ export function positiveTextLeaves(node: QueryNode): TextLeaf[] {
     switch (n.kind) {
       case 'term':
       case 'phrase':
+      case 'proximity':
+      case 'prefix':
         if (!negated) out.push(n);
         return;
       case 'and':
@@ -118,6 +162,7 @@ export function positiveTextLeaves(node: QueryNode): TextLeaf[] {
         walk(n.child, !negated);
         return;
       case 'tag':
+      case 'date':
       case 'all':
         return;
     }
@@ -128,7 +173,8 @@ export function positiveTextLeaves(node: QueryNode): TextLeaf[] {
 
 /**
  * The highlight query of one raw field (`title` or `text`, analyzed with the `nm_folded` analyzer, so the
- * fragments show the stored spelling): a match_phrase per positive leaf that applies to that field. The body is
+ * fragments show the stored spelling): a match_phrase (span_near for a proximity, prefix for a wildcard) per
+ * positive leaf that applies to that field. The body is
  * highlighted for `text:` leaves only; the title for every leaf (as the SQLite snippets do). No leaf: match_none,
  * so the fragment is the start of the field (no_match_size) with nothing marked.
  */
@@ -137,8 +183,21 @@ export function highlightQuery(node: QueryNode, field: 'title' | 'text'): EsQuer
   const seen = new Set<string>();
   for (const leaf of positiveTextLeaves(node)) {
     if (field === 'text' && leaf.field !== 'text') continue;
+    if (leaf.kind === 'prefix') {
+      if (leaf.value === '' || seen.has(`prefix:${leaf.value}`)) continue;
+      seen.add(`prefix:${leaf.value}`);
+      queries.push({ prefix: { [field]: { value: leaf.value } } });
+      continue;
+    }
     const words = leaf.kind === 'term' ? [leaf.value] : leaf.words;
     if (words.length === 0 || words.some((w) => w === '')) continue;
+    if (leaf.kind === 'proximity' && words.length >= 2) {
+      const key = `near:${leaf.distance}:${words.join(' ')}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      queries.push(spanNear(field, words, leaf.distance));
+      continue;
+    }
     const text = words.join(' ');
     if (seen.has(text)) continue;
     seen.add(text);

@@ -201,6 +201,64 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO term_df_totals (id, documents) VALUES (1, 0);
     `,
   },
+  {
+    version: 30,
+    name: 'syndication clusters: MinHash signatures and LSH bands',
+    sql: `
+      -- Near-duplicate clusters (store/sqlite/clusters.ts, worker/enrich/syndication.ts). cluster_id is the id of the
+      -- first stored article of the cluster and never changes; the origin (earliest by date, first_seen_at, id) is
+      -- derived when read, so a late-arriving earlier copy becomes the origin without rewriting any row. Rows stored
+      -- before this migration have no signature and form single-article clusters (SQL cannot compute MinHash).
+      ALTER TABLE articles ADD COLUMN cluster_id TEXT;
+      UPDATE articles SET cluster_id = id;
+      -- Serves cluster sizes (search hits), the cluster view in origin order, and the unique-story trend count.
+      CREATE INDEX articles_cluster ON articles (cluster_id, date_ms, first_seen_at, id);
+      -- The 128 x uint32 MinHash signature (little-endian BLOB) and the number of distinct shingles it summarises.
+      CREATE TABLE article_minhash (
+        article_seq INTEGER PRIMARY KEY REFERENCES articles (seq) ON DELETE CASCADE,
+        shingles    INTEGER NOT NULL,
+        signature   BLOB NOT NULL
+      );
+      -- One row per (LSH band key, article): articles sharing any key are candidates, verified on the signatures.
+      -- The primary key is the lookup index; the second index serves ON DELETE CASCADE.
+      CREATE TABLE minhash_bands (
+        band_key    INTEGER NOT NULL,
+        article_seq INTEGER NOT NULL REFERENCES articles (seq) ON DELETE CASCADE,
+        PRIMARY KEY (band_key, article_seq)
+      ) WITHOUT ROWID;
+      CREATE INDEX minhash_bands_article ON minhash_bands (article_seq);
+    `,
+  },
+  {
+    version: 40,
+    name: 'theme re-tag jobs',
+    sql: `
+      -- One background re-tag job per theme (worker/retag/retagger.ts): the latest request wins. generation
+      -- grows with every request, so a runner still working on a replaced query notices and stops. cursor is
+      -- the article store's opaque scan position after the last committed page: a restarted runner resumes
+      -- there (pages are idempotent, so a page re-done after a crash changes nothing). owner + heartbeat_at
+      -- form the lease that lets exactly one process run a job; a lease older than the runner's limit is
+      -- taken over.
+      CREATE TABLE retag_jobs (
+        theme_id     TEXT PRIMARY KEY,
+        query        TEXT NOT NULL,
+        generation   INTEGER NOT NULL,
+        status       TEXT NOT NULL CHECK (status IN ('pending', 'running', 'done', 'failed')),
+        cursor       TEXT,
+        done         INTEGER NOT NULL DEFAULT 0,
+        total        INTEGER NOT NULL DEFAULT 0,
+        added        INTEGER NOT NULL DEFAULT 0,
+        removed      INTEGER NOT NULL DEFAULT 0,
+        requested_at TEXT NOT NULL,
+        started_at   TEXT,
+        finished_at  TEXT,
+        error        TEXT,
+        owner        TEXT,
+        heartbeat_at TEXT
+      );
+      CREATE INDEX retag_jobs_status ON retag_jobs (status, requested_at);
+    `,
+  },
 ];
 
 /**

@@ -96,9 +96,13 @@ interface LeafSet {
   terms: Set<string>;
   /** Phrases of two words or more; a one-word phrase is a term. */
   phrases: string[][];
-  /** Longest phrase, in tokens. */
+  /** Wildcard prefixes: any token starting with one is marked. */
+  prefixes: string[];
+  /** Proximities: distinct words, all within a window of words.length + distance tokens. */
+  proximities: { words: string[]; set: Set<string>; distance: number }[];
+  /** Longest token run a match can cover (phrase length, proximity window). */
   maxLength: number;
-  /** Every word of every leaf, for the piece pre-check. */
+  /** Every word and prefix of every leaf, for the piece pre-check. */
   words: string[];
 }
 
@@ -111,28 +115,43 @@ interface Span {
 function compileLeaves(leaves: readonly TextLeaf[]): LeafSet | null {
   const terms = new Set<string>();
   const phrases = new Map<string, string[]>();
+  const prefixes = new Set<string>();
+  const proximities = new Map<string, LeafSet['proximities'][number]>();
   for (const leaf of leaves) {
+    if (leaf.kind === 'prefix') {
+      if (leaf.value !== '') prefixes.add(leaf.value);
+      continue;
+    }
     const words = leaf.kind === 'term' ? [leaf.value] : leaf.words;
     // An empty phrase matches nothing (as in the matcher and FTS5), so it highlights nothing; neither does an
     // empty word, which no token equals.
     if (words.length === 0 || words.some((w) => w === '')) continue;
-    if (words.length === 1) terms.add(words[0] ?? '');
+    if (leaf.kind === 'proximity' && words.length >= 2) {
+      proximities.set(`${leaf.distance}\u0000${words.join('\u0000')}`, { words, set: new Set(words), distance: leaf.distance });
+    } else if (words.length === 1) terms.add(words[0] ?? '');
     else phrases.set(words.join('\u0000'), words);
   }
-  if (terms.size === 0 && phrases.size === 0) return null;
+  if (terms.size === 0 && phrases.size === 0 && prefixes.size === 0 && proximities.size === 0) return null;
   const list = [...phrases.values()];
+  const near = [...proximities.values()];
   return {
     terms,
     phrases: list,
-    maxLength: Math.max(1, ...list.map((p) => p.length)),
-    words: [...new Set([...terms, ...list.flat()])],
+    prefixes: [...prefixes],
+    proximities: near,
+    maxLength: Math.max(1, ...list.map((p) => p.length), ...near.map((p) => p.words.length + p.distance)),
+    words: [...new Set([...terms, ...list.flat(), ...prefixes, ...near.flatMap((p) => p.words)])],
   };
 }
 
-/** Spans of `leaves` that end at token `i` (phrases are recognized at their last word, while streaming). */
+/**
+ * Spans of `leaves` that end at token `i` (phrases are recognized at their last word, proximities at the last
+ * word of their window, while streaming). A proximity marks each of its words inside the shortest window that
+ * ends at `i` and holds them all, when that window is short enough — exactly when the matcher says it occurs.
+ */
 function spansEndingAt(tokens: readonly TokenWithOffsets[], i: number, leaves: LeafSet, out: Span[]): void {
   const token = tokens[i]?.token ?? '';
-  if (leaves.terms.has(token)) out.push({ start: i, end: i + 1 });
+  if (leaves.terms.has(token) || leaves.prefixes.some((p) => token.startsWith(p))) out.push({ start: i, end: i + 1 });
   outer: for (const words of leaves.phrases) {
     const first = i - words.length + 1;
     if (first < 0 || words[words.length - 1] !== token) continue;
@@ -140,6 +159,22 @@ function spansEndingAt(tokens: readonly TokenWithOffsets[], i: number, leaves: L
       if (tokens[first + k]?.token !== words[k]) continue outer;
     }
     out.push({ start: first, end: i + 1 });
+  }
+  for (const p of leaves.proximities) {
+    if (!p.set.has(token)) continue;
+    const seen = new Set<string>();
+    const limit = Math.max(0, i - (p.words.length + p.distance) + 1);
+    let start = -1;
+    for (let j = i; j >= limit; j--) {
+      const t = tokens[j]?.token ?? '';
+      if (p.set.has(t)) seen.add(t);
+      if (seen.size === p.set.size) {
+        start = j;
+        break;
+      }
+    }
+    if (start < 0) continue;
+    for (let j = start; j <= i; j++) if (p.set.has(tokens[j]?.token ?? '')) out.push({ start: j, end: j + 1 });
   }
 }
 
@@ -254,7 +289,8 @@ function renderField(text: string, leaves: LeafSet | null, words: number): strin
 /**
  * Compiles a query into a snippet builder for its hits. The snippet is HTML: the raw text escaped, whitespace
  * collapsed, `…` where the window cuts the text, and the only markup `<mark>…</mark>` around each occurrence of
- * a positive query term or a whole phrase, matched exactly as the in-memory matcher matches (same tokens).
+ * a positive query term, a whole phrase, a word starting with a wildcard's prefix, or the words of a proximity
+ * inside a window close enough, matched exactly as the in-memory matcher matches (same tokens).
  *
  * Order: a window of the text around its first match; else (the match was in the title, or only `title:` leaves
  * exist) the title; else (tag-only or negated-only query, or a hit matched through a tag) the start of the text,

@@ -23,9 +23,11 @@ import type {
   TopTermsOptions,
   TrendSeriesResult,
 } from '../article-store.ts';
+import { createSqliteClusters } from './clusters.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { compileQuery, type TagRowField } from './query-to-sql.ts';
+import { compileQuery, ENTITY_KEY_TAG, entityKeyTags, type TagRowField } from './query-to-sql.ts';
 import { createSnippetBuilder, normalizeForIndex } from './snippet.ts';
+import { createThemeTagMethods } from './theme-tags.ts';
 
 /** Options of {@link createSqliteArticleStore}. */
 export interface SqliteArticleStoreOptions {
@@ -60,9 +62,12 @@ interface ArticleRow {
   date_ms: number;
   day: number;
   date_is_fallback: number;
+  cluster_id: string | null;
+  /** Only selected by search pages (see SEARCH_SELECT). */
+  cluster_size?: number;
 }
 
-type ArticleInsertRow = Omit<ArticleRow, 'seq' | 'title' | 'text' | 'entities' | 'summary'> & {
+type ArticleInsertRow = Omit<ArticleRow, 'seq' | 'title' | 'text' | 'entities' | 'summary' | 'cluster_size'> & {
   stored_at: string;
   title_key: string | null;
 };
@@ -74,6 +79,10 @@ interface NormalizedItem extends ArticleToStore {
 
 /** Metadata row joined with its contents: what every article-returning query selects. */
 const ARTICLE_SELECT = `SELECT articles.*, c.title, c.text, c.entities, c.summary
+  FROM articles JOIN article_contents AS c ON c.seq = articles.seq`;
+/** ARTICLE_SELECT plus each article's cluster size (one articles_cluster index range count per row of a page). */
+const SEARCH_SELECT = `SELECT articles.*, c.title, c.text, c.entities, c.summary,
+    (SELECT count(*) FROM articles AS peer WHERE peer.cluster_id = articles.cluster_id) AS cluster_size
   FROM articles JOIN article_contents AS c ON c.seq = articles.seq`;
 
 interface WhereClause {
@@ -123,11 +132,12 @@ export function createSqliteArticleStore(db: Database, options: SqliteArticleSto
   const insertArticle = db.prepare<ArticleInsertRow>(`
     INSERT INTO articles (
       id, date_ms, day, date_is_fallback, date, outlet_id, feed_id, language, language_confidence,
-      published_at, first_seen_at, actors, themes, keywords, url, canonical_url, guid, author, stored_at, title_key
+      published_at, first_seen_at, actors, themes, keywords, url, canonical_url, guid, author, stored_at, title_key,
+      cluster_id
     ) VALUES (
       @id, @date_ms, @day, @date_is_fallback, @date, @outlet_id, @feed_id, @language, @language_confidence,
       @published_at, @first_seen_at, @actors, @themes, @keywords, @url, @canonical_url, @guid, @author, @stored_at,
-      @title_key
+      @title_key, @cluster_id
     ) ON CONFLICT (id) DO NOTHING`);
   const insertContent = db.prepare<[number, string, string, string, string | null]>(
     'INSERT INTO article_contents (seq, title, text, entities, summary) VALUES (?, ?, ?, ?, ?)',
@@ -154,6 +164,7 @@ export function createSqliteArticleStore(db: Database, options: SqliteArticleSto
     VALUES (?, ?, ?, ?, ?, 0, ?)
     ON CONFLICT (alert_id, article_id) DO NOTHING`);
   const selectArticle = db.prepare<[string], ArticleRow>(`${ARTICLE_SELECT} WHERE articles.id = ?`);
+  const isStored = db.prepare<[string], number>('SELECT 1 FROM articles WHERE id = ?').pluck();
   const selectExisting = db
     .prepare<[string], string>('SELECT id FROM articles WHERE id IN (SELECT value FROM json_each(?))')
     .pluck();
@@ -179,9 +190,12 @@ export function createSqliteArticleStore(db: Database, options: SqliteArticleSto
         last_delivery_error = coalesce(?, last_delivery_error), next_delivery_at = ?
     WHERE id = ? AND delivery_status = 'pending'`);
 
+  const clusters = createSqliteClusters(db);
+
   const insertMany = db.transaction((items: readonly NormalizedItem[], nowIso: string): InsertResult => {
     const result: InsertResult = { inserted: [], duplicates: [], alertEvents: [] };
-    for (const { article, alertIds, fts } of items) {
+    const syndicated: string[] = [];
+    for (const { article, alertIds, fts, fingerprint } of items) {
       const row = toInsertRow(article, nowIso);
       if (
         row.title_key !== null &&
@@ -190,6 +204,10 @@ export function createSqliteArticleStore(db: Database, options: SqliteArticleSto
         result.duplicates.push(article.id);
         continue;
       }
+      // Matched before the row exists, so an article never matches itself; articles earlier in this batch are
+      // already stored and matchable, which makes the outcome independent of how articles are split into batches.
+      const joined = fingerprint && !isStored.get(article.id) ? clusters.findCluster(fingerprint, article.outletId) : null;
+      row.cluster_id = joined ?? article.id;
       const info = insertArticle.run(row);
       if (info.changes === 0) {
         result.duplicates.push(article.id);
@@ -197,6 +215,8 @@ export function createSqliteArticleStore(db: Database, options: SqliteArticleSto
       }
       result.inserted.push(article.id);
       const seq = Number(info.lastInsertRowid);
+      if (fingerprint) clusters.recordFingerprint(seq, fingerprint);
+      if (joined !== null) syndicated.push(article.id);
       insertContent.run(seq, article.title, article.text, JSON.stringify(article.entities), article.summary ?? null);
       insertFts.run(seq, fts.title, fts.text);
       for (const [field, value] of tagsOf(article)) insertTag.run(field, value, seq);
@@ -216,6 +236,8 @@ export function createSqliteArticleStore(db: Database, options: SqliteArticleSto
         if (ev.changes > 0) result.alertEvents.push(event);
       }
     }
+    // Only when there is something to say: callers comparing whole results of plain inserts see no new key.
+    if (syndicated.length > 0) result.syndicated = syndicated;
     return result;
   });
 
@@ -229,8 +251,11 @@ export function createSqliteArticleStore(db: Database, options: SqliteArticleSto
     }
   });
 
+  const themeTags = createThemeTagMethods(db);
+
   return {
     kind: 'sqlite',
+    ...themeTags,
 
     async existingIds(ids) {
       if (ids.length === 0) return new Set();
@@ -278,7 +303,7 @@ export function createSqliteArticleStore(db: Database, options: SqliteArticleSto
           ? []
           : db
               .prepare<(string | number)[], ArticleRow>(
-                `${ARTICLE_SELECT} WHERE articles.seq IN
+                `${SEARCH_SELECT} WHERE articles.seq IN
                    (SELECT articles.seq FROM ${source} WHERE ${pageSql} ${order} LIMIT ?)
                  ${order}`,
               )
@@ -295,16 +320,27 @@ export function createSqliteArticleStore(db: Database, options: SqliteArticleSto
     async countOverTime(query: QueryNode, options: CountOverTimeOptions): Promise<TrendSeriesResult> {
       const where = buildWhere(query, options, options.outlets);
       // day 0 (1970-01-01) was a Thursday, so (day + 3) mod 7 is the distance back to Monday.
-      const bucket =
+      const bucketOf = (t: string): string =>
         options.interval === 'day'
-          ? 'articles.day'
+          ? `${t}.day`
           : options.interval === 'week'
-            ? '(articles.day - (((articles.day + 3) % 7) + 7) % 7)'
-            : 'substr(articles.date, 1, 7)';
+            ? `(${t}.day - (((${t}.day + 3) % 7) + 7) % 7)`
+            : `substr(${t}.date, 1, 7)`;
+      // stories: one row per cluster, the earliest matching copy (SQLite takes the bare columns of a min()
+      // aggregate from the row holding the minimum), then bucketed like single articles.
+      const source =
+        options.count === 'stories'
+          ? `(SELECT min(articles.date_ms) AS date_ms, articles.day AS day, articles.date AS date,
+                articles.date_is_fallback AS date_is_fallback
+              FROM articles WHERE ${where.sql} GROUP BY articles.cluster_id) AS story`
+          : null;
       const rows = db
         .prepare<(string | number)[], { b: number | string; n: number; f: number }>(
-          `SELECT ${bucket} AS b, count(*) AS n, sum(articles.date_is_fallback) AS f
-           FROM articles WHERE ${where.sql} GROUP BY b ORDER BY b`,
+          source
+            ? `SELECT ${bucketOf('story')} AS b, count(*) AS n, sum(story.date_is_fallback) AS f
+               FROM ${source} GROUP BY b ORDER BY b`
+            : `SELECT ${bucketOf('articles')} AS b, count(*) AS n, sum(articles.date_is_fallback) AS f
+               FROM articles WHERE ${where.sql} GROUP BY b ORDER BY b`,
         )
         .all(...where.params);
       const points: TrendPoint[] = [];
@@ -317,6 +353,14 @@ export function createSqliteArticleStore(db: Database, options: SqliteArticleSto
         fallbackDateCount += row.f;
       }
       return { points, total, fallbackDateCount };
+    },
+
+    async getCluster(clusterId, limit) {
+      return clusters.getCluster(clusterId, limit);
+    },
+
+    async getArticleCluster(articleId) {
+      return clusters.getArticleCluster(articleId);
     },
 
     async topTerms(query: QueryNode, options: TopTermsOptions): Promise<TermCount[]> {
@@ -432,6 +476,7 @@ function toInsertRow(article: EnrichedArticle, nowIso: string): ArticleInsertRow
     date_is_fallback: fallback ? 1 : 0,
     stored_at: nowIso,
     title_key: titleKey(article.title),
+    cluster_id: article.id,
   };
 }
 
@@ -463,6 +508,8 @@ function tagsOf(article: EnrichedArticle): [TagRowField, string][] {
   for (const v of article.themes) tags.push(['theme', v]);
   for (const v of article.keywords) tags.push(['keyword', v]);
   for (const e of article.entities) tags.push(['entity', e.text]);
+  // `entity:` queries compare folded text; the `entity` rows above keep the spelling for display.
+  for (const k of entityKeyTags(article.entities)) tags.push([ENTITY_KEY_TAG, k]);
   return tags.filter(([, value]) => value.length > 0);
 }
 
@@ -507,6 +554,8 @@ function rowToHit(row: ArticleRow, snippet: string): SearchHit {
     themes: JSON.parse(row.themes) as string[],
     keywords: JSON.parse(row.keywords) as string[],
     snippet,
+    clusterId: row.cluster_id ?? row.id,
+    clusterSize: row.cluster_size ?? 1,
   };
 }
 

@@ -7,6 +7,7 @@ import { NotFoundError } from '../../core/errors.ts';
 import { feedId } from '../../core/ids.ts';
 import type { Actor, ActorType, Alert, Feed, FeedStatus, Outlet, Theme } from '../../core/types.ts';
 import type { CatalogStore, FeedOutcome } from '../catalog-store.ts';
+import { createRetagJobMethods } from './retag-jobs.ts';
 
 /** Options of {@link createSqliteCatalogStore}. */
 export interface SqliteCatalogStoreOptions {
@@ -216,8 +217,10 @@ export function createSqliteCatalogStore(db: Database, options: SqliteCatalogSto
   const upsertAlertTx = write((a: Alert) => {
     upsertAlertStmt.run(a.id, a.name, a.query, a.webhookUrl ?? null, a.createdAt);
   });
+  const retagJobs = createRetagJobMethods(db);
 
   return {
+    ...retagJobs,
     async upsertOutlet(outlet) {
       upsertOutletTx(outlet);
     },

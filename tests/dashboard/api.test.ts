@@ -278,7 +278,7 @@ describe('actors, themes, alerts', () => {
   it('round-trips a theme and rejects one whose query does not parse', async () => {
     const ok = await postJson(env.app, '/api/themes', { name: 'Staged attacks', query: 'staged AND actor:"White Helmets"' });
     expect(ok.status).toBe(201);
-    expect(await ok.json()).toEqual({ id: 'staged-attacks', name: 'Staged attacks', query: 'staged AND actor:"White Helmets"' });
+    expect(await ok.json()).toMatchObject({ id: 'staged-attacks', name: 'Staged attacks', query: 'staged AND actor:"White Helmets"' });
     const { body } = await getJson<ThemesResponse>('/api/themes');
     expect(body.themes.map((t) => t.id).sort()).toEqual(['chemical', 'staged-attacks']);
 

@@ -8,6 +8,7 @@ import type { QueryNode, TagField, TextField } from '../../core/query/ast.ts';
 import { parseQuery } from '../../core/query/parse.ts';
 import type { Alert, EnrichedArticle, Entity, TrendInterval } from '../../core/types.ts';
 import type { ArticleStore, ArticleToStore, SearchOptions } from '../../store/article-store.ts';
+import { fingerprintArticle } from '../../worker/enrich/syndication.ts';
 
 /** What the suite needs from an adapter's test harness. */
 export interface ArticleStoreHarness {
@@ -642,6 +643,90 @@ export function runArticleStoreContract(
         });
         expect(ranged.find((t) => t.term === 'Moscow')).toBeUndefined();
         expect(ranged.find((t) => t.term === 'White Helmets')).toEqual({ term: 'White Helmets', count: 1 });
+      });
+    });
+
+    describe('syndication clusters', () => {
+      // A wire story, two copies from other outlets (one re-headlined, one cut short) and an unrelated article.
+      const WIRE_TEXT =
+        'Rescue teams searched through the night for survivors after a strong earthquake struck the coastal town ' +
+        'early on Sunday, destroying dozens of homes and cutting power to thousands of residents. Local officials ' +
+        'said at least twelve people were killed and more than a hundred injured, and warned that the toll could ' +
+        'rise as crews reached remote villages in the hills. The national weather service recorded several strong ' +
+        'aftershocks during the morning and urged people to stay away from damaged buildings. Schools will remain ' +
+        'closed for the week while engineers inspect them, the education ministry said in a statement.';
+      const OTHER_TEXT =
+        'The central bank left interest rates unchanged on Thursday and signalled that it expects inflation to fall ' +
+        'back towards its target by the end of next year, as energy prices ease and wage growth slows. The governor ' +
+        'told reporters that the committee had discussed a cut but judged it too early, citing strong consumer ' +
+        'spending over the holiday season. Markets had priced in a small chance of a cut, and the currency rose ' +
+        'slightly after the announcement. Economists said the first reduction was now likely to come in the spring.';
+      const story = (slug: string, outlet: string, title: string, text: string, publishedAt: string): EnrichedArticle => {
+        const url = `https://${outlet}.example/${slug}`;
+        return {
+          ...FIXTURES.enCouncil, id: articleId(url), url, canonicalUrl: url, feedId: `feed-${outlet}`, outletId: outlet,
+          guid: null, title, text, publishedAt, firstSeenAt: publishedAt, keywords: [], entities: [], actors: [], themes: [],
+        };
+      };
+      const wire = story('quake', 'wire', 'Earthquake kills twelve in coastal town', WIRE_TEXT, '2024-05-05T06:00:00.000Z');
+      const copy = story('quake-copy', 'proxy', 'Deadly quake: what we know', WIRE_TEXT, '2024-05-05T10:30:00.000Z');
+      const cut = story('quake-cut', 'mirror', 'Earthquake kills twelve in coastal town', WIRE_TEXT.split(' ').slice(0, 60).join(' '), '2024-05-06T06:00:00.000Z');
+      const rates = story('rates', 'wire', 'Central bank holds rates', OTHER_TEXT, '2024-05-05T12:00:00.000Z');
+      const withPrint = (a: EnrichedArticle): ArticleToStore => ({ article: a, alertIds: [], fingerprint: fingerprintArticle(a) });
+
+      it('clusters copies across outlets and calls, with the earliest article as origin', async () => {
+        const first = await store.insertArticles([withPrint(copy), withPrint(rates)], t0);
+        expect(first.syndicated).toBeUndefined();
+        const second = await store.insertArticles([withPrint(cut), withPrint(wire)], t0);
+        expect(second.syndicated?.sort()).toEqual([cut.id, wire.id].sort());
+
+        // The cluster keeps the id of its first stored article; the later-stored but earlier wire story is the origin.
+        const cluster = await store.getCluster(copy.id);
+        expect(cluster).toEqual({
+          id: copy.id,
+          originId: wire.id,
+          size: 3,
+          members: [
+            { id: wire.id, title: wire.title, url: wire.url, outletId: 'wire', date: wire.publishedAt, dateIsFallback: false, firstSeenAt: wire.firstSeenAt, delayHours: 0 },
+            { id: copy.id, title: copy.title, url: copy.url, outletId: 'proxy', date: copy.publishedAt, dateIsFallback: false, firstSeenAt: copy.firstSeenAt, delayHours: 4.5 },
+            { id: cut.id, title: cut.title, url: cut.url, outletId: 'mirror', date: cut.publishedAt, dateIsFallback: false, firstSeenAt: cut.firstSeenAt, delayHours: 24 },
+          ],
+        });
+        expect((await store.getCluster(copy.id, 1))?.members.map((m) => m.id)).toEqual([wire.id]);
+        expect(await store.getArticleCluster(cut.id)).toEqual({ clusterId: copy.id, size: 3, originId: wire.id });
+        expect(await store.getArticleCluster(rates.id)).toEqual({ clusterId: rates.id, size: 1, originId: rates.id });
+        expect(await store.getArticleCluster('0'.repeat(32))).toBeNull();
+        expect(await store.getCluster('0'.repeat(32))).toBeNull();
+        await expect(store.getCluster(copy.id, 0)).rejects.toThrow();
+      });
+
+      it('gives every hit its cluster id and size', async () => {
+        await store.insertArticles([withPrint(wire), withPrint(copy), withPrint(rates)], t0);
+        const hits = (await store.search(ALL_QUERY, { limit: 10 })).hits;
+        expect(hits.map((h) => [h.id, h.clusterId, h.clusterSize]).sort()).toEqual(
+          [[wire.id, wire.id, 2], [copy.id, wire.id, 2], [rates.id, rates.id, 1]].sort(),
+        );
+      });
+
+      it('counts unique stories (each in the bucket of its earliest matching copy) or all copies', async () => {
+        await store.insertArticles([withPrint(wire), withPrint(copy), withPrint(cut), withPrint(rates)], t0);
+        expect(await store.countOverTime(ALL_QUERY, { interval: 'day' })).toEqual({
+          points: [{ t: '2024-05-05', count: 3 }, { t: '2024-05-06', count: 1 }], total: 4, fallbackDateCount: 0,
+        });
+        expect(await store.countOverTime(ALL_QUERY, { interval: 'day', count: 'copies' })).toEqual(
+          await store.countOverTime(ALL_QUERY, { interval: 'day' }),
+        );
+        expect(await store.countOverTime(ALL_QUERY, { interval: 'day', count: 'stories' })).toEqual({
+          points: [{ t: '2024-05-05', count: 2 }], total: 2, fallbackDateCount: 0,
+        });
+        // Only the cut copy matches outlet:mirror: its story counts once, on its own day.
+        expect(await store.countOverTime(tag('outlet', 'mirror'), { interval: 'week', count: 'stories' })).toEqual({
+          points: [{ t: '2024-05-06', count: 1 }], total: 1, fallbackDateCount: 0,
+        });
+        // A range that starts after the origin: the story is counted at its first copy inside the range.
+        expect(await store.countOverTime(ALL_QUERY, { interval: 'month', count: 'stories', from: '2024-05-05T08:00:00Z' })).toEqual({
+          points: [{ t: '2024-05-01', count: 2 }], total: 2, fallbackDateCount: 0,
+        });
       });
     });
   });

@@ -50,6 +50,26 @@ describe('query compiler goldens (through store.search)', () => {
     ['nested and/or/not', and(or(term('council'), term('conseil')), not(and(tag('lang', 'fr'), term('urgence'))))],
     ['empty and', and()],
     ['empty or', or()],
+    ['proximity', { kind: 'proximity', field: 'text', words: ['white', 'helmets'], distance: 3 }],
+    ['title proximity of three words', { kind: 'proximity', field: 'title', words: ['chemical', 'attack', 'douma'], distance: 0 }],
+    ['proximity with an impossible word', { kind: 'proximity', field: 'text', words: ['white', 'a b'], distance: 3 }],
+    ['wildcard', { kind: 'prefix', field: 'text', value: 'idl' }],
+    ['title wildcard', { kind: 'prefix', field: 'title', value: 'хим' }],
+    ['date range', { kind: 'date', gte: '2018-02-01T00:00:00.000Z', lt: '2018-03-02T00:00:00.000Z' }],
+    ['open date range', { kind: 'date', lt: '2018-03-01T00:00:00.000Z' }],
+    ['unbounded date range', { kind: 'date' }],
+    ['tag entity', tag('entity', 'jabhat al nusra')],
+    ['tag keyword', tag('keyword', 'white helmets')],
+    ['outlet group (collection:/country:)', or(tag('outlet', 'rt'), tag('outlet', 'tass'))],
+    ['outlet group or text', or(tag('outlet', 'rt'), term('idlib'), tag('outlet', 'tass'))],
+    [
+      'nested new constructs',
+      and(
+        { kind: 'proximity', field: 'text', words: ['white', 'helmets'], distance: 5 },
+        not({ kind: 'prefix', field: 'title', value: 'stag' }),
+        { kind: 'date', gte: '2018-02-01T00:00:00.000Z' },
+      ),
+    ],
   ];
 
   let goldens: Record<string, unknown>;
@@ -220,5 +240,29 @@ describe('insert request goldens', () => {
         deliveryStatus: 'pending', deliveryAttempts: 0, lastDeliveryError: null, nextDeliveryAt: '2024-04-02T10:00:00.000Z',
       },
     ]);
+  });
+});
+
+describe('highlight queries of the new constructs', () => {
+  it('highlights a proximity with span_near and a wildcard with prefix on the raw field', async () => {
+    const { highlightQuery } = await import('../../store/elastic/query-to-elastic.ts');
+    const q = and(
+      { kind: 'proximity', field: 'text', words: ['white', 'helmets'], distance: 2 },
+      { kind: 'prefix', field: 'title', value: 'idl' },
+      not({ kind: 'prefix', field: 'text', value: 'rus' }),
+      { kind: 'date', gte: '2018-01-01T00:00:00.000Z' },
+    );
+    expect(highlightQuery(q, 'text')).toEqual({
+      span_near: { clauses: [{ span_term: { text: 'white' } }, { span_term: { text: 'helmets' } }], slop: 2, in_order: false },
+    });
+    expect(highlightQuery(q, 'title')).toEqual({
+      bool: {
+        should: [
+          { span_near: { clauses: [{ span_term: { title: 'white' } }, { span_term: { title: 'helmets' } }], slop: 2, in_order: false } },
+          { prefix: { title: { value: 'idl' } } },
+        ],
+        minimum_should_match: 1,
+      },
+    });
   });
 });

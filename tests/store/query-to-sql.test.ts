@@ -11,6 +11,8 @@ import type { QueryNode } from '../../core/query/ast.ts';
 import { openDatabase } from '../../store/sqlite/open-database.ts';
 import {
   compileQuery,
+  countPrefixExpansions,
+  entityKeyTags,
   positiveTextLeaves,
   quoteFtsString,
   textLeafToMatch,
@@ -104,9 +106,71 @@ describe('compiled fragments run on SQLite', () => {
         term(value, 'title'),
         { kind: 'phrase', field: 'text', words: [value, value] },
         { kind: 'not', child: { kind: 'tag', field: 'theme', value } },
+        { kind: 'proximity', field: 'text', words: [value, `${value}x`], distance: 3 },
+        { kind: 'proximity', field: 'title', words: [value, 'b', 'c'], distance: 0 },
+        { kind: 'prefix', field: 'text', value },
+        { kind: 'prefix', field: 'title', value },
+        { kind: 'tag', field: 'entity', value },
+        { kind: 'tag', field: 'keyword', value },
       ],
     };
     const { sql, params } = compileQuery(q);
     expect(() => db.prepare(`SELECT count(*) FROM articles WHERE ${sql}`).all(...params)).not.toThrow();
+  });
+
+  it('counts prefix expansions from the index vocabulary, stopping past the limit', () => {
+    const ins = db.prepare('INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)');
+    ins.run(1, 'idlib idle', 'idleness idl idlewild idm');
+    ins.run(2, 'id', 'idlib zebra идлиб идлибе идм');
+    expect(countPrefixExpansions(db, 'idl', 1000)).toBe(5); // idl idle idleness idlewild idlib
+    expect(countPrefixExpansions(db, 'idl', 2)).toBe(3); // stops at limit + 1
+    expect(countPrefixExpansions(db, 'idle', 1000)).toBe(3);
+    expect(countPrefixExpansions(db, 'zzz', 1000)).toBe(0);
+    expect(countPrefixExpansions(db, 'идл', 1000)).toBe(2);
+    db.exec('DELETE FROM articles_fts');
+  });
+});
+
+describe('new constructs', () => {
+  it('compiles proximity to NEAR with the other-token distance turned into FTS5 terms', () => {
+    expect(textLeafToMatch({ kind: 'proximity', field: 'text', words: ['white', 'helmets'], distance: 3 })).toBe('NEAR("white" "helmets", 3)');
+    expect(textLeafToMatch({ kind: 'proximity', field: 'title', words: ['a', 'b', 'c'], distance: 0 })).toBe('{title} : NEAR("a" "b" "c", 1)');
+    expect(textLeafToMatch({ kind: 'prefix', field: 'text', value: 'idl' })).toBe('"idl" *');
+    expect(textLeafToMatch({ kind: 'prefix', field: 'title', value: 'a"b' })).toBe('{title} : "a""b" *');
+  });
+
+  it('compiles dates to date_ms bounds, entity to entity_key rows, an OR of outlets to one IN', () => {
+    expect(compileQuery({ kind: 'date', gte: '2018-02-01T00:00:00.000Z', lt: '2018-03-02T00:00:00.000Z' })).toEqual({
+      sql: '(articles.date_ms >= ? AND articles.date_ms < ?)',
+      params: [Date.UTC(2018, 1, 1), Date.UTC(2018, 2, 2)],
+    });
+    expect(compileQuery({ kind: 'date' })).toEqual({ sql: '1', params: [] });
+    expect(compileQuery({ kind: 'tag', field: 'entity', value: 'white helmets' }).params).toEqual(['entity_key', 'white helmets']);
+    expect(compileQuery({ kind: 'tag', field: 'keyword', value: 'idlib' }).params).toEqual(['keyword', 'idlib']);
+    const q: QueryNode = {
+      kind: 'or',
+      children: [
+        { kind: 'tag', field: 'outlet', value: 'rt' },
+        term('x'),
+        { kind: 'tag', field: 'outlet', value: 'tass' },
+      ],
+    };
+    const { sql, params } = compileQuery(q);
+    expect(sql).toBe('(articles.outlet_id IN (?, ?) OR articles.seq IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?))');
+    expect(params).toEqual(['rt', 'tass', '"x"']);
+    expect(compileQuery({ kind: 'proximity', field: 'text', words: ['a'], distance: 1 }).sql).toBe('0');
+  });
+
+  it('folds entity texts for the entity_key rows', () => {
+    expect(entityKeyTags([{ text: 'White Helmets' }, { text: 'white-helmets' }, { text: '—' }, { text: 'Émile' }])).toEqual([
+      'white helmets',
+      'emile',
+    ]);
+  });
+
+  it('lists proximity and wildcard leaves as positive text leaves', () => {
+    const near: QueryNode = { kind: 'proximity', field: 'text', words: ['a', 'b'], distance: 1 };
+    const pre: QueryNode = { kind: 'prefix', field: 'title', value: 'idl' };
+    expect(positiveTextLeaves({ kind: 'and', children: [near, { kind: 'not', child: pre }, { kind: 'date' }] })).toEqual([near]);
   });
 });

@@ -2,7 +2,7 @@
  * The enrich step: RawArticle -> EnrichedArticle (language, keywords, entities, actors, themes). Pure: the
  * watchlist is compiled once into matchers when the enricher is created.
  */
-import type { PreparedArticle } from '../../core/query/match.ts';
+import { withArticleFields, type PreparedArticle } from '../../core/query/match.ts';
 import type { Actor, EnrichedArticle, Outlet, RawArticle, Theme } from '../../core/types.ts';
 import type { DocumentFrequencies } from '../../store/term-stats.ts';
 import { compileActorMatcher } from './actors.ts';
@@ -101,10 +101,16 @@ export function createPreparingEnricher(
     const { language, confidence } = given ? { language: given, confidence: 1 } : detectLanguage(raw.title, raw.text);
     const analyzed = analyzeText(raw.title, raw.text);
     const actors = matchActors(analyzed);
-    const forThemes = preparedFrom(analyzed, raw.outletId, language, actors);
-    const themes = matchThemes(forThemes);
     const { keywords, terms } = extractKeywordsFrom(analyzed, language, keywordLimit, options.documentFrequencies);
     const entities = extractEntities(entitySourceText(raw), language, gazetteer);
+    // Themes and alerts may use published:, keyword: and entity:, so they see the finished fields.
+    const forThemes = withArticleFields(preparedFrom(analyzed, raw.outletId, language, actors), {
+      publishedAt: raw.publishedAt,
+      firstSeenAt: raw.firstSeenAt,
+      keywords,
+      entities,
+    });
+    const themes = matchThemes(forThemes);
     const article: EnrichedArticle = {
       ...raw,
       language,

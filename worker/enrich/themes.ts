@@ -2,45 +2,21 @@
  * Theme tagging: every theme's saved query parsed and compiled once per watchlist, then run against each
  * article (tokenized once for all themes).
  */
-import type { TagField } from '../../core/query/ast.ts';
 import { compilePreparedMatcher, prepareArticle, type PreparedArticle } from '../../core/query/match.ts';
 import { parseQuery, type TagResolver } from '../../core/query/parse.ts';
+import { createCatalogResolver, type NamedEntry, type OutletEntry } from '../../core/query/resolver.ts';
 import type { MatchableArticle, Theme } from '../../core/types.ts';
 
-interface Named {
-  id: string;
-  name: string;
-  aliases?: readonly string[];
-}
-
-function key(value: string): string {
-  return value.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
-}
-
-function index(entries: readonly Named[]): Map<string, string> {
-  const map = new Map<string, string>();
-  // Priority: ids, then names, then aliases, so an alias can never shadow another entry's id or name.
-  for (const e of entries) if (!map.has(key(e.id))) map.set(key(e.id), e.id);
-  for (const e of entries) if (!map.has(key(e.name))) map.set(key(e.name), e.id);
-  for (const e of entries) for (const a of e.aliases ?? []) if (!map.has(key(a))) map.set(key(a), e.id);
-  return map;
-}
-
 /**
- * Resolver for `parseQuery` over an in-memory watchlist: ids, names and aliases (case-insensitive) of actors,
- * themes and outlets map to ids; `lang:` values pass through lowercased. Same rules as the API's resolver.
+ * Resolver for `parseQuery` over an in-memory watchlist: the same rules as the API's resolver
+ * (core/query/resolver.ts), including `collection:` and `country:` through the outlets' tags and countries.
  */
 export function createWatchlistResolver(watchlist: {
-  actors: readonly Named[];
-  themes: readonly Named[];
-  outlets?: readonly Named[];
+  actors: readonly NamedEntry[];
+  themes: readonly NamedEntry[];
+  outlets?: readonly OutletEntry[];
 }): TagResolver {
-  const maps: Record<Exclude<TagField, 'lang'>, Map<string, string>> = {
-    actor: index(watchlist.actors),
-    theme: index(watchlist.themes),
-    outlet: index(watchlist.outlets ?? []),
-  };
-  return (field, value) => (field === 'lang' ? key(value) || null : (maps[field].get(key(value)) ?? null));
+  return createCatalogResolver(watchlist);
 }
 
 /** A theme whose query could not be compiled, with the parser's error. */

@@ -11,6 +11,7 @@ import type { ArticleStore, ArticleToStore } from '../../store/article-store.ts'
 import type { CatalogStore } from '../../store/catalog-store.ts';
 import type { TermStats } from '../../store/term-stats.ts';
 import { createPreparingEnricher, type EnrichResult } from '../enrich/enrich-article.ts';
+import { fingerprintArticle } from '../enrich/syndication.ts';
 import { createWatchlistResolver, type InvalidQuery } from '../enrich/themes.ts';
 
 /** The watchlist compiled for processing: rebuilt only when the catalog's watchlist content changes. */
@@ -88,7 +89,8 @@ export function createCatalogWatchlistSource(deps: { catalog: CatalogStore; logg
             actors,
             themes,
             alerts.map((a) => [a.id, a.query]),
-            outlets.map((o) => [o.id, o.name]),
+            // collection: and country: resolve to outlet ids through tags and country, so those count too.
+            outlets.map((o) => [o.id, o.name, o.tags, o.country ?? null]),
           ]),
         )
         .digest('hex');
@@ -106,6 +108,9 @@ export function createCatalogWatchlistSource(deps: { catalog: CatalogStore; logg
     },
   };
 }
+
+/** Articles enriched between two yields to the event loop (~20–50 ms of work on this project's machines). */
+const YIELD_EVERY = 5;
 
 export interface ArticleProcessorDeps {
   store: ArticleStore;
@@ -157,14 +162,21 @@ export function createArticleProcessor(deps: ArticleProcessorDeps): (batch: read
     });
 
     const items: ArticleToStore[] = [];
+    let syndicated = 0;
     const termsById = new Map<string, string[]>();
     if (fresh.length > 0) {
       const compiled = await watchlist.current();
-      for (const raw of fresh) {
+      for (const [i, raw] of fresh.entries()) {
+        // Enrichment is synchronous CPU work: yield now and then so the API, the poller's sockets and the
+        // webhook timers of the same (embedded) process keep being served during a large batch.
+        if (i > 0 && i % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
         try {
           const { article, prepared, terms } = compiled.enrich(raw);
           termsById.set(raw.id, terms);
-          items.push({ article, alertIds: compiled.matchAlerts(prepared) });
+          // The body tokens enrichment already produced: the fingerprint costs no second tokenization. The store
+          // matches it against stored fingerprints in the insert transaction (syndication clusters).
+          const fingerprint = fingerprintArticle(article, prepared.bodyTokens);
+          items.push({ article, alertIds: compiled.matchAlerts(prepared), fingerprint });
         } catch (err) {
           result.failed.push(raw.id);
           log.error({ articleId: raw.id, url: raw.url, err }, 'article enrichment failed');
@@ -177,6 +189,7 @@ export function createArticleProcessor(deps: ArticleProcessorDeps): (batch: read
       result.inserted.push(...stored.inserted);
       result.duplicates.push(...stored.duplicates);
       result.alertEvents.push(...stored.alertEvents);
+      syndicated = stored.syndicated?.length ?? 0;
       // After the insert, only for rows this call stored; idempotent by article id (store/term-stats.ts).
       deps.termStats?.addDocuments(stored.inserted.map((id) => ({ id, terms: termsById.get(id) ?? [] })));
     }
@@ -187,6 +200,7 @@ export function createArticleProcessor(deps: ArticleProcessorDeps): (batch: read
         duplicates: result.duplicates.length,
         failed: result.failed.length,
         alertEvents: result.alertEvents.length,
+        syndicated,
       },
       'article batch processed',
     );

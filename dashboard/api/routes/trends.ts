@@ -1,6 +1,7 @@
 /**
  * GET /api/trends?q=…&q=…: one count-over-time series per query, made dense (zero buckets included) on a
- * shared day/week/month grid so the chart can draw all series against one axis.
+ * shared day/week/month grid so the chart can draw all series against one axis. `count=stories` counts each
+ * syndication cluster once (in the bucket of its earliest matching article) instead of every copy.
  */
 import { zValidator } from '@hono/zod-validator';
 import { Hono } from 'hono';
@@ -113,7 +114,9 @@ export function trendsRoutes(deps: ApiDeps) {
       const parsedRange = parseRange(params.from, params.to);
       const outlets = parseOutlets(params.outlet, lookup);
       const results = await Promise.all(
-        queries.map((query) => deps.articles.countOverTime(query, { ...parsedRange.range, interval: params.interval, outlets })),
+        queries.map((query) =>
+          deps.articles.countOverTime(query, { ...parsedRange.range, interval: params.interval, outlets, count: params.count }),
+        ),
       );
       const dense = densify(
         params.interval,
@@ -131,7 +134,7 @@ export function trendsRoutes(deps: ApiDeps) {
           fallbackDateCount: r.fallbackDateCount,
         };
       });
-      const body: TrendsResponse = { interval: params.interval, series };
+      const body: TrendsResponse = { interval: params.interval, series, count: params.count };
       return c.json(body, 200);
     },
   );

@@ -4,6 +4,7 @@
 import { useEffect, useRef } from 'react';
 import { HealthHeader } from './components/health-header.tsx';
 import { AlertsPage } from './pages/alerts-page.tsx';
+import { ClusterPage } from './pages/cluster-page.tsx';
 import { FeedsPage } from './pages/feeds-page.tsx';
 import { SearchPage } from './pages/search-page.tsx';
 import { TrendsPage } from './pages/trends-page.tsx';
@@ -21,7 +22,7 @@ export function App() {
   // Going back to a page from the nav restores its last state (queries, dates), as a researcher expects.
   const lastHref = useRef(new Map<Page, string>());
   lastHref.current.set(route.page, window.location.hash || hrefFor(route.page));
-  const current = NAV.find((n) => n.page === route.page)?.label ?? '';
+  const current = NAV.find((n) => n.page === route.page)?.label ?? (route.page === 'cluster' ? 'Copies' : '');
   useEffect(() => {
     document.title = `${current} · Narrative Monitor`;
   }, [current]);
@@ -51,6 +52,7 @@ export function App() {
         {route.page === 'search' ? <SearchPage params={route.params} /> : null}
         {route.page === 'feeds' ? <FeedsPage /> : null}
         {route.page === 'alerts' ? <AlertsPage /> : null}
+        {route.page === 'cluster' ? <ClusterPage params={route.params} /> : null}
       </main>
     </>
   );

@@ -9,10 +9,13 @@ import type {
   AlertEventView,
   AlertsResponse,
   AlertView,
+  ClusterResponse,
   FeedsResponse,
   HealthResponse,
   Outlet,
   OutletsResponse,
+  RetagJobsResponse,
+  RetagJobView,
   Theme,
   ThemesResponse,
   TrendsResponse,
@@ -105,4 +108,16 @@ export function useAlertEvents(alertId: string, enabled: boolean): ApiState<Aler
 /** Trend series; `queries` empty means nothing to ask for. */
 export function useTrends(queries: readonly string[], params: Params): ApiState<TrendsResponse> {
   return useApiGet<TrendsResponse>(queries.length ? '/api/trends' : null, { ...params, q: queries });
+}
+
+const toJobs = (body: RetagJobsResponse): RetagJobView[] => body.jobs;
+
+/** Every theme's latest background re-tag job (progress of re-tagging stored articles after a theme edit). */
+export function useRetagJobs(): ApiState<RetagJobView[]> {
+  return useApiGet('/api/themes/retag', {}, toJobs);
+}
+
+/** One syndication cluster (origin and copies); `id = null` skips the request. */
+export function useCluster(id: string | null): ApiState<ClusterResponse> {
+  return useApiGet<ClusterResponse>(id ? `/api/clusters/${encodeURIComponent(id)}` : null);
 }

@@ -5,7 +5,8 @@
 import { useEffect, useState } from 'react';
 import { withParams, type Params } from './api-client.ts';
 
-export const PAGES = ['trends', 'search', 'feeds', 'alerts'] as const;
+// 'cluster' has no nav entry: it is reached from a search result's "N copies" chip.
+export const PAGES = ['trends', 'search', 'feeds', 'alerts', 'cluster'] as const;
 export type Page = (typeof PAGES)[number];
 
 export interface Route {

@@ -7,6 +7,7 @@ import type { MatchableArticle } from '../../../core/types.ts';
 import { compileMatcher, compilePreparedMatcher, prepareArticle } from '../../../core/query/match.ts';
 import { parseQuery } from '../../../core/query/parse.ts';
 import { normalizeText } from '../../../core/query/tokenize.ts';
+import { textLeafToMatch } from '../../../store/sqlite/query-to-sql.ts';
 
 function article(over: Partial<MatchableArticle>): MatchableArticle {
   return { title: '', text: '', outletId: 'rt', language: 'en', actors: [], themes: [], ...over };
@@ -128,8 +129,13 @@ describe('agreement with SQLite FTS5', () => {
         return `(${node.children.map((c) => toSql(c, params)).join(' OR ')})`;
       case 'not':
         return `NOT ${toSql(node.child, params)}`;
+      case 'proximity':
+      case 'prefix':
+        // The store's own FTS5 expressions (NEAR with the adjusted distance, `"x" *`), checked here against FTS5.
+        return fts(textLeafToMatch(node));
       case 'tag':
-        throw new Error('tags are not part of this cross-check');
+      case 'date':
+        throw new Error('tags and dates are not part of this cross-check');
     }
   }
 
@@ -175,6 +181,16 @@ describe('agreement with SQLite FTS5', () => {
       'al-Nusra OR 3.5',
       '-"u s"',
       'title:(каски OR panic)',
+      '"заявили идлибе"~2',
+      '"заявили идлибе"~1',
+      '"front al"~1',
+      '"front nusra"~0',
+      '"backed nusra rose"~4',
+      '"backed nusra rose"~3 OR cafe',
+      'title:"panic don"~0 OR cafe',
+      'минобор*',
+      'title:pré*',
+      'prés* OR идл*',
     ]);
   });
 
@@ -198,6 +214,16 @@ describe('agreement with SQLite FTS5', () => {
       'covid-19',
       'title:"new york" OR "stay at home"',
       'hydroxychloroquine (trump OR fauci) -"clinical trial"',
+      '"social distancing"~3',
+      '"distancing social"~0',
+      '"health world organization"~1',
+      '"health world organization"~4',
+      '"trump vaccine"~10',
+      '"trump vaccine"~20 OR "fauci mask"~20',
+      'title:"trump coronavirus"~6',
+      'vacc* -vaccine',
+      'hydroxy* OR title:quarant*',
+      'corona* NOT "coronavirus pandemic"~2',
     ]);
   });
 });

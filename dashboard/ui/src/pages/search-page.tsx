@@ -195,6 +195,16 @@ function ResultItem({ hit, outletName, actorNames, themeNames }: ResultItemProps
           </span>
         ) : null}
         {hit.language && hit.language !== 'und' ? <span className="badge">{hit.language}</span> : null}
+        {hit.clusterId !== undefined && (hit.clusterSize ?? 1) > 1 ? (
+          <a
+            className="chip chip-copies"
+            href={hrefFor('cluster', { id: hit.clusterId })}
+            title="The same text was published by several outlets: see which, and how long after the first"
+            data-testid="copies-chip"
+          >
+            {formatCount(hit.clusterSize ?? 1)} copies
+          </a>
+        ) : null}
       </p>
       <Snippet html={hit.snippet} />
       {hit.actors.length + hit.themes.length > 0 ? (

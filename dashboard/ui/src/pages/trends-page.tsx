@@ -8,6 +8,7 @@ import type { TrendInterval } from '../../../../core/types.ts';
 import type { ApiError } from '../api-client.ts';
 import { seriesColour } from '../charts/colours.ts';
 import { QueryError } from '../components/query-error.tsx';
+import { RetagProgress } from '../components/retag-progress.tsx';
 import { bucketEnd, formatCount } from '../format.ts';
 import { useActors, useThemes, useTrends } from '../hooks.ts';
 import { navigate } from '../route.ts';
@@ -22,6 +23,8 @@ interface TrendsState {
   interval: TrendInterval;
   from: string;
   to: string;
+  /** Count each syndicated story once instead of every copy. */
+  unique: boolean;
 }
 
 function readState(params: URLSearchParams): TrendsState {
@@ -31,11 +34,16 @@ function readState(params: URLSearchParams): TrendsState {
     interval: interval === 'week' || interval === 'month' ? interval : 'day',
     from: params.get('from') ?? '',
     to: params.get('to') ?? '',
+    unique: params.get('count') === 'stories',
   };
 }
 
 function go(state: TrendsState, replace = false): void {
-  navigate('trends', { q: state.queries, interval: state.interval === 'day' ? undefined : state.interval, from: state.from, to: state.to }, { replace });
+  navigate(
+    'trends',
+    { q: state.queries, interval: state.interval === 'day' ? undefined : state.interval, from: state.from, to: state.to, count: state.unique ? 'stories' : undefined },
+    { replace },
+  );
 }
 
 /** Which series a 400 is about: the API names it `q.1` for the second one; undefined when not a series. */
@@ -49,7 +57,7 @@ function erroredSeries(error: ApiError, queries: readonly string[]): number | un
 export function TrendsPage({ params }: { params: URLSearchParams }) {
   const state = readState(params);
   const [draft, setDraft] = useState('');
-  const trends = useTrends(state.queries, { interval: state.interval, from: state.from, to: state.to });
+  const trends = useTrends(state.queries, { interval: state.interval, from: state.from, to: state.to, count: state.unique ? 'stories' : undefined });
   const actors = useActors();
   const themes = useThemes();
 
@@ -126,6 +134,7 @@ export function TrendsPage({ params }: { params: URLSearchParams }) {
           ))}
         </div>
       ) : null}
+      <RetagProgress themes={themes.data ?? []} onFinished={trends.reload} />
 
       <div className="toolbar">
         <fieldset className="segmented">
@@ -152,6 +161,10 @@ export function TrendsPage({ params }: { params: URLSearchParams }) {
           To (exclusive)
           <input type="date" value={state.to} onChange={(e) => go({ ...state, to: e.target.value }, true)} data-testid="trend-to" />
         </label>
+        <label className="checkbox" title="Count a story republished by several outlets once, on the day of its first matching copy">
+          <input type="checkbox" checked={state.unique} onChange={(e) => go({ ...state, unique: e.target.checked }, true)} data-testid="trend-unique" />
+          Unique stories
+        </label>
       </div>
 
       {trends.error ? <TrendsError error={trends.error} queries={state.queries} /> : null}
@@ -171,7 +184,7 @@ export function TrendsPage({ params }: { params: URLSearchParams }) {
               <p className="hint">Click a point to see the articles behind it.</p>
             </>
           ) : null}
-          <SeriesLegend series={series} queries={state.queries} onRemove={removeSeries} />
+          <SeriesLegend series={series} queries={state.queries} onRemove={removeSeries} unit={state.unique ? 'stories' : 'articles'} />
           {withFallback.length > 0 ? (
             <p className="note" data-testid="fallback-note">
               Some points use first-seen dates because the feed gave no usable publication date:{' '}
@@ -195,10 +208,12 @@ interface SeriesLegendProps {
   series: readonly TrendSeries[];
   queries: readonly string[];
   onRemove: (index: number) => void;
+  /** What the totals count: every article, or each syndicated story once. */
+  unit: 'articles' | 'stories';
 }
 
 /** The legend doubles as the series list: label, total, the query behind it, and a remove button. */
-function SeriesLegend({ series, queries, onRemove }: SeriesLegendProps) {
+function SeriesLegend({ series, queries, onRemove, unit }: SeriesLegendProps) {
   return (
     <ul className="legend" data-testid="trend-legend">
       {queries.map((q, i) => {
@@ -212,7 +227,7 @@ function SeriesLegend({ series, queries, onRemove }: SeriesLegendProps) {
             </span>
             {s ? (
               <span className="legend-total">
-                <span data-testid="trend-legend-total">{formatCount(s.total)}</span> articles
+                <span data-testid="trend-legend-total">{formatCount(s.total)}</span> {unit}
               </span>
             ) : null}
             {s && s.label !== q ? <code className="legend-query">{q}</code> : null}
