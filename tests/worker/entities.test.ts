@@ -61,6 +61,66 @@ describe('extractEntities', () => {
     for (const e of entities) expect(text.slice(e.start, e.end)).toBe(e.text);
   });
 
+  it('ends a name at "of" unless the name before it heads one, and cuts sentence-initial common words', () => {
+    const text =
+      'Lawmakers elected Ann Chiang of DAB and Carlo De Benedetti of Italy. The University of Texas at Arlington ' +
+      'and the Ministry of Defense of Russia replied. Nonpartisan Paul Tse won; nonpartisan voters agreed. ' +
+      'New Zealand and the Korean People\'s Army were named.';
+    expect(typed(text)).toEqual([
+      'Ann Chiang/PER',
+      'DAB/ORG',
+      'Carlo De Benedetti/PER',
+      'Italy/LOC',
+      'University of Texas at Arlington/ORG',
+      'Ministry of Defense of Russia/ORG',
+      'Paul Tse/PER',
+      'New Zealand/LOC',
+      "Korean People's Army/ORG",
+    ]);
+  });
+
+  it('types people by role nouns, given names and speech verbs; places by cities and head words', () => {
+    const text =
+      'English captain Harry Kane scored. Spokeswoman Sujata Raisinghani and Gloria met Wong Kwok-kin in ' +
+      'Evanston near Fisht Stadium and Castlefrank Road. Okonkwo Adeyemi said no. The Toronto Star and the ' +
+      'Homeland Security Departments reported it from the Google Science Fair. Image: Twitter';
+    expect(typed(text)).toEqual([
+      'Harry Kane/PER',
+      'Sujata Raisinghani/PER',
+      'Gloria/PER',
+      'Wong Kwok-kin/PER',
+      'Evanston/LOC',
+      'Fisht Stadium/LOC',
+      'Castlefrank Road/LOC',
+      'Okonkwo Adeyemi/PER',
+      'Toronto Star/ORG',
+      'Homeland Security Departments/ORG',
+      'Google Science Fair/MISC',
+      'Twitter/ORG',
+    ]);
+  });
+
+  it('types a country beside a match score as a team, and an organization a person is "of"', () => {
+    const text =
+      'Result: Belgium 3 – 0 Panama. Belgium faced Panama in Sochi. Nathan Law of Demosisto won in Russia.';
+    expect(typed(text)).toEqual([
+      'Belgium/ORG',
+      'Panama/ORG',
+      'Belgium/ORG',
+      'Panama/ORG',
+      'Sochi/LOC',
+      'Nathan Law/PER',
+      'Demosisto/ORG',
+      'Russia/LOC',
+    ]);
+  });
+
+  it('drops unit acronyms, post-nominals and lone cue words', () => {
+    expect(typed('Police said Mark Tedeschi, QC, lost 15 IQ points at 15:11 GMT. University exhibits grew.')).toEqual([
+      'Mark Tedeschi/PER',
+    ]);
+  });
+
   it('returns nothing for languages other than English (not supported yet)', () => {
     expect(extractEntities('Белые каски в Идлибе', 'ru', gazetteer)).toEqual([]);
     expect(extractEntities('', 'en', gazetteer)).toEqual([]);

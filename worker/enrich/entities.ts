@@ -1,14 +1,29 @@
 /**
- * English named entities: wink-nlp proper-noun runs as candidate mentions, typed by the watchlist, a place
- * gazetteer (world-countries plus a city list), cue words, name shape and in-document coreference.
- * Scored on the GUM news gold by tests/worker/ner-gold.test.ts; stack.md §5b explains why not compromise.
+ * English named entities: wink-nlp proper-noun runs as candidate mentions, typed by the watchlist, the built-in
+ * gazetteers of ner-gazetteer.ts (places, cities, given names, organizations), cue words, context and in-document
+ * coreference. Scored on the GUM news gold by tests/worker/ner-gold.test.ts; stack.md §5b explains why not compromise.
  */
 import winkNLP from 'wink-nlp';
 import model from 'wink-eng-lite-web-model';
-import { createRequire } from 'node:module';
-import type { Country } from 'world-countries';
 import type { Actor, ActorType, Entity, EntityType } from '../../core/types.ts';
-import { tokenize } from '../../core/query/tokenize.ts';
+import {
+  builtInGazetteer,
+  CALENDAR_WORDS,
+  CAPTION_WORDS,
+  HEADED_ADPOSITIONS,
+  AT_HEADS,
+  LOC_TAILS,
+  MISC_TAILS,
+  NAME_ADPOSITIONS,
+  nameKey,
+  OF_HEADS,
+  ORG_CUES,
+  ORG_TAILS,
+  PERSON_TITLES,
+  ROLE_NOUNS,
+  SPEECH_VERBS,
+  TITLE_MODIFIERS,
+} from './ner-gazetteer.ts';
 
 /** An entity mention; `actorId` is set when the mention names a watchlist actor (after normalization). */
 export interface ExtractedEntity extends Entity {
@@ -33,10 +48,6 @@ const ACTOR_TYPE_TO_ENTITY: Readonly<Record<ActorType, EntityType>> = {
   other: 'MISC',
 };
 
-function nameKey(name: string): string {
-  return tokenize(name).join(' ');
-}
-
 /** "white helmet" for "white helmets": lets a singular mention find a plural gazetteer name and back. */
 function singularKey(key: string): string {
   return key.length > 4 && key.endsWith('s') && !key.endsWith('ss') ? key.slice(0, -1) : key;
@@ -57,141 +68,16 @@ export function buildEntityGazetteer(actors: readonly Actor[]): EntityGazetteer 
   return g;
 }
 
-/*
- * Places beyond what world-countries carries: regions, US states, cities in the news, conflict geography.
- * Pipe-separated to stay compact; normalized on first use.
- */
-const EXTRA_PLACES = `Afghanistan|Albania|Algeria|Angola|Argentina|Armenia|Australia|Austria|Azerbaijan|Bahrain|Bangladesh|
-Belarus|Belgium|Bolivia|Bosnia|Brazil|Bulgaria|Burkina Faso|Cambodia|Cameroon|Canada|Chad|Chile|China|Colombia|Congo|
-Croatia|Cuba|Cyprus|Czech Republic|Czechia|Denmark|Egypt|Eritrea|Estonia|Ethiopia|Finland|France|Georgia|Germany|
-Ghana|Greece|Guatemala|Haiti|Hungary|Iceland|India|Indonesia|Iran|Iraq|Ireland|Israel|Italy|Japan|Jordan|Kazakhstan|
-Kenya|Kosovo|Kuwait|Kyrgyzstan|Latvia|Lebanon|Libya|Lithuania|Luxembourg|Mali|Mexico|Moldova|Mongolia|Montenegro|
-Morocco|Mozambique|Myanmar|Nepal|Netherlands|New Zealand|Niger|Nigeria|North Korea|North Macedonia|Norway|Oman|
-Pakistan|Palestine|Panama|Peru|Philippines|Poland|Portugal|Qatar|Romania|Russia|Russian Federation|Rwanda|
-Saudi Arabia|Senegal|Serbia|Singapore|Slovakia|Slovenia|Somalia|South Africa|South Korea|South Sudan|Spain|
-Sri Lanka|Sudan|Sweden|Switzerland|Syria|Taiwan|Tajikistan|Tanzania|Thailand|Tunisia|Turkey|Turkiye|Türkiye|
-Turkmenistan|Uganda|Ukraine|United Arab Emirates|UAE|United Kingdom|UK|Britain|Great Britain|England|Scotland|Wales|
-United States|United States of America|USA|US|U.S.|America|Uruguay|Uzbekistan|Venezuela|Vietnam|Yemen|Zambia|
-Zimbabwe|Europe|Asia|Africa|Middle East|Latin America|Balkans|Caucasus|Baltics|Scandinavia|Gulf|Arctic|
-Kabul|Tirana|Algiers|Buenos Aires|Yerevan|Canberra|Vienna|Baku|Manama|Dhaka|Minsk|Brussels|Sarajevo|Brasilia|Sofia|
-Ottawa|Santiago|Beijing|Bogota|Zagreb|Havana|Nicosia|Prague|Copenhagen|Cairo|Addis Ababa|Tallinn|Helsinki|Paris|
-Tbilisi|Berlin|Athens|Budapest|New Delhi|Delhi|Jakarta|Tehran|Baghdad|Dublin|Jerusalem|Tel Aviv|Rome|Tokyo|Amman|
-Astana|Nairobi|Pristina|Kuwait City|Bishkek|Riga|Beirut|Tripoli|Vilnius|Bamako|Mexico City|Chisinau|Rabat|Kathmandu|
-Amsterdam|The Hague|Oslo|Muscat|Islamabad|Lima|Manila|Warsaw|Lisbon|Doha|Bucharest|Moscow|Riyadh|Belgrade|Seoul|
-Pyongyang|Madrid|Stockholm|Bern|Geneva|Zurich|Damascus|Taipei|Dushanbe|Bangkok|Tunis|Ankara|Istanbul|Ashgabat|
-Kampala|Kyiv|Kiev|Abu Dhabi|Dubai|London|Washington|Tashkent|Caracas|Hanoi|Sanaa|New York|Los Angeles|Chicago|
-San Francisco|Shanghai|Hong Kong|Mumbai|Karachi|Lagos|Johannesburg|Cape Town|St Petersburg|Saint Petersburg|
-Novosibirsk|Yekaterinburg|Kazan|Sochi|Sevastopol|Crimea|Donbas|Donbass|Donetsk|Luhansk|Lugansk|Kharkiv|Kharkov|
-Odesa|Odessa|Mariupol|Kherson|Zaporizhzhia|Lviv|Dnipro|Bakhmut|Aleppo|Idlib|Homs|Hama|Raqqa|Deir ez-Zor|Douma|
-Ghouta|Eastern Ghouta|Daraa|Latakia|Tartus|Saraqib|Khan Shaykhun|Afrin|Manbij|Kobani|Mosul|Basra|Erbil|Kirkuk|Fallujah|
-Gaza|Gaza Strip|West Bank|Ramallah|Golan|Golan Heights|Sinai|Benghazi|Aden|Hodeidah|Kandahar|Herat|Mecca|Medina|
-Chechnya|Grozny|Dagestan|Abkhazia|South Ossetia|Transnistria|Nagorno-Karabakh|Karabakh|Kashmir|Xinjiang|Tibet|Salisbury|
-Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Hawaii|Idaho|Illinois|Indiana|
-Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|
-Nevada|New Hampshire|New Jersey|New Mexico|North Carolina|North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|Rhode Island|
-South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|West Virginia|Wisconsin|Wyoming|Washington D.C.|
-Washington DC|District of Columbia|Ontario|Quebec|British Columbia|Alberta|Toronto|Montreal|Vancouver|Sydney|Melbourne|
-Brisbane|Perth|Auckland|Wellington|Boston|Philadelphia|Houston|Dallas|Atlanta|Miami|Seattle|Detroit|Denver|Phoenix|
-San Diego|Las Vegas|Baltimore|New Orleans|Brooklyn|Manhattan|Queens|Bronx|Silicon Valley|Wuhan|Hubei|Guangzhou|Shenzhen|
-Chongqing|Macau|Macao|Taipei|Osaka|Kyoto|Busan|Milan|Naples|Turin|Venice|Florence|Lombardy|Munich|Hamburg|Frankfurt|
-Cologne|Barcelona|Valencia|Seville|Lyon|Marseille|Nice|Manchester|Birmingham|Liverpool|Glasgow|Edinburgh|Belfast|
-Northern Ireland|Rotterdam|Antwerp|Krakow|Gdansk|St. Petersburg|Vladivostok|Murmansk|Kaliningrad|Volgograd|Rostov|
-Samara|Omsk|Siberia|Urals|Karachi|Lahore|Kolkata|Chennai|Bangalore|Bengaluru|Hyderabad|Dhaka|Yangon|Ho Chi Minh City|
-Kuala Lumpur|Sao Paulo|São Paulo|Rio de Janeiro|Lagos|Abuja|Kinshasa|Khartoum|Mogadishu|Alexandria|Jeddah|Tabriz|
-Isfahan|Mashhad|Qom|Gulf of Mexico|Persian Gulf|Black Sea|Mediterranean|Red Sea|Baltic Sea|South China Sea|Pacific|
-Atlantic|Indian Ocean|Strait of Hormuz|Korean Peninsula|Hong Kong Island|Kowloon|Antarctica|Oceania|North America|
-South America|Central America|Southeast Asia|East Asia|Central Asia|South Asia|Western Europe|Eastern Europe|
-Sub-Saharan Africa|North Africa|West Africa|East Africa|Horn of Africa|Sahel|Levant|Maghreb|Mainland China`;
-
-/** Words that make a candidate an organization wherever they stand in it. */
-const ORG_CUES = new Set(
-  `ministry council party army agency organization organisation department committee forces force news times
-  center centre institute university bank union commission court office service services corporation company
-  group association foundation federation parliament assembly government police guard guards front brigade
-  brigades movement network press post tribune journal television tv radio agency command navy airforce fund
-  alliance coalition league board bureau authority administration embassy church club inc ltd llc corp`
-    .split(/\s+/)
-    .filter(Boolean),
-);
-
-/** Titles that precede a person's name; they are stripped from the entity text. */
-const PERSON_TITLES = new Set(
-  `president minister general mr mrs ms miss dr secretary prime major colonel lieutenant captain sergeant
-  gen lt col capt sgt sen senator rep representative king queen prince princess pope chancellor ambassador
-  spokesman spokeswoman spokesperson professor prof sir dame sheikh judge governor mayor admiral marshal
-  commander chairman chairwoman deputy vice foreign defense defence interior`
-    .split(/\s+/)
-    .filter(Boolean),
-);
-// "foreign"/"defense"/"deputy"/"vice" only count as titles when a real title follows ("Foreign Minister").
-const TITLE_MODIFIERS = new Set(['prime', 'deputy', 'vice', 'foreign', 'defense', 'defence', 'interior']);
-
-const CALENDAR_WORDS = new Set(
-  `january february march april may june july august september october november december jan feb mar apr jun jul
-  aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thurs fri
-  sat sun`
-    .split(/\s+/)
-    .filter(Boolean),
-);
-
-/** Lowercase words allowed between two proper nouns inside one name ("Ministry of Defense"). */
-const NAME_ADPOSITIONS = new Set(['of', 'for', 'de', 'del', 'der', 'du', 'des', 'di', 'van', 'von']);
-
-
-// world-countries is CommonJS whose typings declare an ES default export; require gives the array itself.
-const countries = createRequire(import.meta.url)('world-countries') as readonly Country[];
-
-/** Names of every country (common, official, alternative spellings) and capital, from world-countries (ODbL). */
-function countryPlaceNames(): string[] {
-  const names: string[] = [];
-  for (const c of countries) {
-    names.push(c.name.common, c.name.official, ...c.capital);
-    // Two-letter codes (AL, BE, AS) are ordinary words; keep "USA", "UAE" and the spelled-out forms.
-    for (const alt of c.altSpellings) if (alt.length >= 3) names.push(alt);
-  }
-  return names;
-}
-
-/** English demonyms ("Syrian", "Afghans"): MISC as in CoNLL, since they qualify rather than name a place. */
-function demonyms(): string[] {
-  const out: string[] = [];
-  for (const c of countries) {
-    const d = c.demonyms['eng'];
-    if (!d) continue;
-    for (const form of new Set([d.m, d.f])) {
-      out.push(form);
-      out.push(/(?:ese|ss|sh|ch|s)$/.test(form) ? form : `${form}s`);
-    }
-  }
-  return out;
-}
-
-interface StaticGazetteer {
-  places: Set<string>;
-  demonyms: Set<string>;
-}
-let staticGazetteer: StaticGazetteer | undefined;
-function builtIn(): StaticGazetteer {
-  staticGazetteer ??= {
-    places: new Set(
-      [...countryPlaceNames(), ...EXTRA_PLACES.split('|')].map((p) => nameKey(p.trim())).filter(Boolean),
-    ),
-    demonyms: new Set([...demonyms(), 'European', 'Europeans', 'Arab', 'Arabs', 'Kurdish', 'Kurds', 'Western']
-      .map((p) => nameKey(p))
-      .filter(Boolean)),
-  };
-  return staticGazetteer;
-}
-
 type Nlp = ReturnType<typeof winkNLP>;
 let nlpInstance: Nlp | undefined;
 
 /**
  * The process's single winkNLP instance: a second instance on the same model silently breaks
- * custom entities (stack.md §3.8), and loading costs about 0.4 s. Only sentence splitting and POS run.
+ * custom entities (stack.md §3.8), and loading costs about 0.4 s. Only POS tagging runs: sentence boundaries come
+ * from punctuation (sentenceInitial), and wink's own sbd changed no GUM score while costing ~10 % of the time.
  */
 function nlp(): Nlp {
-  nlpInstance ??= winkNLP(model, ['sbd', 'pos']);
+  nlpInstance ??= winkNLP(model, ['pos']);
   return nlpInstance;
 }
 
@@ -205,9 +91,24 @@ interface Unit {
   end: number;
 }
 
-const SENTENCE_END = /[.!?:\n"“”«»‘’'(\[]\s*$/u;
+const SENTENCE_END = /[.!?:;\n"“”«»‘’'(\[—–]\s*$/u;
+/** Possessors that stay inside a name ("Korean People's Army", "New People's Party"). */
+const NAME_POSSESSORS = new Set(['people', 'workers', 'women', 'children', 'veterans', 'peoples']);
 
-function toUnits(text: string): Unit[] {
+/** Lowercase, trailing dots removed ("Mr." -> "mr"); skips the work for the common all-lowercase token. */
+function lowerOf(value: string): string {
+  const c = value.charCodeAt(0);
+  const lower = c >= 97 && c <= 122 && value.charCodeAt(value.length - 1) !== 46 ? value : value.toLowerCase();
+  return lower.charCodeAt(lower.length - 1) === 46 ? lower.replace(/\.+$/, '') : lower;
+}
+
+function startsLowercase(value: string): boolean {
+  const c = value.charCodeAt(0);
+  if (c < 128) return c >= 97 && c <= 122;
+  return LOWER_START.test(value);
+}
+
+function toUnits(text: string, lowercaseWords: Set<string>): Unit[] {
   const doc = nlp().readDoc(text);
   const its = nlp().its;
   const tokens = doc.tokens();
@@ -221,7 +122,7 @@ function toUnits(text: string): Unit[] {
     const value = values[i] ?? '';
     // wink keeps token values verbatim, so searching forward from the previous token recovers exact offsets.
     const at = text.indexOf(value, cursor);
-    if (at < 0 || value.trim() === '') continue;
+    if (at < 0 || (value.length === 0 || (value.charCodeAt(0) <= 32 && value.trim() === ''))) continue;
     cursor = at + value.length;
     const pos = tags[i] ?? 'X';
     const prev = units[units.length - 1];
@@ -236,13 +137,25 @@ function toUnits(text: string): Unit[] {
         prev.end = nextAt + next.length;
         prev.value = text.slice(prev.start, prev.end);
         prev.lower = prev.value.toLowerCase();
+        if (startsLowercase(prev.value)) lowercaseWords.add(prev.lower);
         prev.pos = joinedPos;
         cursor = prev.end;
         i++;
         continue;
       }
     }
-    units.push({ value, lower: value.toLowerCase().replace(/\.+$/, ''), pos, start: at, end: at + value.length });
+    // "People" "'s" before another name word is one word of the name.
+    if ((value === "'s" || value === '’s') && prev && prev.end === at && NAME_POSSESSORS.has(prev.lower)) {
+      if (next !== undefined && /^\p{Lu}/u.test(next) && spaces[i + 1] !== '') {
+        prev.end = at + value.length;
+        prev.value = text.slice(prev.start, prev.end);
+        prev.pos = 'PROPN';
+        continue;
+      }
+    }
+    const lower = lowerOf(value);
+    if (startsLowercase(value)) lowercaseWords.add(lower);
+    units.push({ value, lower, pos, start: at, end: at + value.length });
   }
   return units;
 }
@@ -250,6 +163,27 @@ function toUnits(text: string): Unit[] {
 const UPPER_START = /^\p{Lu}|^(?:al|el|ad|an|ar|as|ash|at|az|bin|ibn|abu|de|di|da|van|von)-\p{Lu}/u;
 const ACRONYM = /^(?:\p{Lu}[\p{Lu}\d&]{1,5}|(?:\p{Lu}\.){2,4})$/u;
 const LOWER_START = /^\p{Ll}/u;
+/** "Wong Kwok-kin", "Kim Min-Woo": a Chinese or Korean name, surname first and a hyphenated given name. */
+const HYPHENATED_GIVEN_NAME = /^\p{Lu}\p{Ll}+-\p{L}\p{Ll}+$/u;
+/** Acronyms that are not names: units, time zones, degrees and post-nominals ("Mark Tedeschi, QC"). */
+const NON_NAME_ACRONYMS = new Set(
+  `iq gmt utc est pst cet vip ceo cfo cto coo phd md dna rna gdp hiv aids ok am pm bc ad id pc usb faq pdf html url
+  gps sms pr qc sc kc mp mbe obe cbe jr sr tv ii iii iv`
+    .split(/\s+/)
+    .filter(Boolean),
+);
+/** An organization cue word, also in the plural ("Homeland Security Departments"). */
+function isOrgCue(lower: string): boolean {
+  return ORG_CUES.has(lower) || (lower.length > 3 && lower.endsWith('s') && ORG_CUES.has(lower.slice(0, -1)));
+}
+
+/** Words that head or end names whatever wink's tag for them ("Sydney Morning Herald", "Saratoga Springs"). */
+function isNameHeadWord(lower: string): boolean {
+  return isOrgCue(lower) || ORG_TAILS.has(lower) || LOC_TAILS.has(lower) || MISC_TAILS.has(lower);
+}
+
+const SCORE_AFTER = /^\s+\d{1,2}\s*[-–—]\s*\d{1,2}\b/u;
+const SCORE_BEFORE = /\b\d{1,2}\s*[-–—]\s*\d{1,2}\s+$/u;
 
 function sentenceInitial(text: string, u: Unit): boolean {
   return u.start === 0 || SENTENCE_END.test(text.slice(Math.max(0, u.start - 3), u.start));
@@ -261,16 +195,53 @@ function sentenceInitial(text: string, u: Unit): boolean {
  */
 function isNamePart(text: string, u: Unit | undefined): boolean {
   if (u === undefined || !UPPER_START.test(u.value) || CALENDAR_WORDS.has(u.lower)) return false;
+  // "Image: Twitter" — a caption label, not the end of the name before it.
+  if (CAPTION_WORDS.has(u.lower) && text.charCodeAt(u.end) === 58) return false;
   if (u.pos === 'PROPN' || ACRONYM.test(u.value)) return true;
-  return (u.pos === 'NOUN' || u.pos === 'ADJ') && (ORG_CUES.has(u.lower) || !sentenceInitial(text, u));
+  if (u.pos === 'NOUN' || u.pos === 'ADJ') return isOrgCue(u.lower) || !sentenceInitial(text, u);
+  return isNameHeadWord(u.lower) && !sentenceInitial(text, u);
 }
 
 function isAnchor(u: Unit): boolean {
   return u.pos === 'PROPN' || ACRONYM.test(u.value);
 }
 
-/** Name-part runs that contain a proper noun or acronym, allowing one adposition between two names. */
-function candidateRuns(text: string, units: readonly Unit[]): Array<{ from: number; to: number }> {
+/** True when the words can govern an "of"/"for" phrase inside a name ("Ministry", "University", "Secretary"). */
+function canHeadOf(units: readonly Unit[], from: number, to: number, adposition: string): boolean {
+  for (let k = from; k <= to; k++) {
+    const lower = units[k]?.lower ?? '';
+    if (adposition === 'at') {
+      if (AT_HEADS.has(lower)) return true;
+      continue;
+    }
+    if (OF_HEADS.has(lower)) return true;
+    // "Secretary of State", "President of France" — but not "General Yuri Borenkov of the Syrian Arab Army".
+    if (k === to && PERSON_TITLES.has(lower) && !TITLE_MODIFIERS.has(lower)) return true;
+  }
+  return false;
+}
+
+function spaceBetween(text: string, a: Unit | undefined, b: Unit | undefined): boolean {
+  if (!a || !b) return false;
+  const gap = text.slice(a.end, b.start);
+  return gap === ' ' || gap === '\u00a0';
+}
+
+interface Context {
+  text: string;
+  units: readonly Unit[];
+  /** Every lowercase-initial word of the text: a capitalized word also seen lowercase is a common word. */
+  lowercaseWords: ReadonlySet<string>;
+  givenNames: ReadonlySet<string>;
+}
+
+/**
+ * Name-part runs that contain a proper noun or acronym. Adpositions join two names only after a word that heads
+ * such a phrase ("Ministry of Defense"; not "Ann Chiang of DAB"), particles always ("Carlo De Benedetti"), and "&"
+ * always ("Mary & Leigh Block"). A sentence-initial common word is cut off the front ("Nonpartisan Paul Tse").
+ */
+function candidateRuns(ctx: Context): Array<{ from: number; to: number }> {
+  const { text, units } = ctx;
   const runs: Array<{ from: number; to: number }> = [];
   let i = 0;
   while (i < units.length) {
@@ -278,23 +249,39 @@ function candidateRuns(text: string, units: readonly Unit[]): Array<{ from: numb
       i++;
       continue;
     }
-    const from = i;
+    let from = i;
     let to = i;
     while (true) {
       const a = units[to + 1];
-      const gap = a === undefined ? '' : text.slice(units[to]?.end ?? 0, a.start);
-      const gapOk = a !== undefined && (gap === ' ' || gap === '\u00a0');
-      if (gapOk && isNamePart(text, a)) {
+      if (!a || !spaceBetween(text, units[to], a)) break;
+      if (isNamePart(text, a)) {
         to++;
-      } else if (gapOk && a && NAME_ADPOSITIONS.has(a.value) && isNamePart(text, units[to + 2])) {
+        continue;
+      }
+      const b = units[to + 2];
+      if (!spaceBetween(text, a, b)) break;
+      if (a.value === '&' && isNamePart(text, b)) {
         to += 2;
+      } else if (NAME_ADPOSITIONS.has(a.value) && (!HEADED_ADPOSITIONS.has(a.value) || canHeadOf(units, from, to, a.value))) {
+        if (isNamePart(text, b)) to += 2;
+        else if (HEADED_ADPOSITIONS.has(a.value) && b?.value === 'the' && spaceBetween(text, b, units[to + 3]) && isNamePart(text, units[to + 3])) to += 3;
+        else break;
       } else {
         break;
       }
     }
+    i = to + 1;
+    const first = units[from];
+    if (first && from < to && sentenceInitial(text, first) && isNamePart(text, units[from + 1])) {
+      const common = first.pos !== 'PROPN' || ctx.lowercaseWords.has(first.lower);
+      if (common && !ctx.givenNames.has(first.lower) && !isNameHeadWord(first.lower) && !ACRONYM.test(first.value)) {
+        // "New Zealand", "South Korea", "Rolling Stone Magazine": keep the word when the name is known with it.
+        const withFirst = nameKey(text.slice(first.start, units[Math.min(to, from + 1)]!.end));
+        if (!isKnownName(withFirst) && !isKnownName(nameKey(text.slice(first.start, units[to]!.end)))) from++;
+      }
+    }
     // Capitalized common words make a name only together with a proper noun ("Democratic Party").
     if (units.slice(from, to + 1).some(isAnchor)) runs.push({ from, to });
-    i = to + 1;
   }
   return runs;
 }
@@ -307,57 +294,98 @@ function isTitleAt(units: readonly Unit[], k: number, to: number): boolean {
   return k < to && isTitleAt(units, k + 1, to);
 }
 
-function lookup(key: string, gazetteer: EntityGazetteer): GazetteerEntry | null {
+interface Known {
+  type: EntityType;
+  actorId?: string;
+  /** From the city list: a person cue or a given-name reading may override it. */
+  weak?: boolean;
+}
+
+function lookup(key: string, gazetteer: EntityGazetteer): Known | null {
   const bare = key.replace(/^the /, '');
   const fromWatchlist = gazetteer.get(key) ?? gazetteer.get(bare) ?? gazetteer.get(singularKey(bare));
   if (fromWatchlist) return fromWatchlist;
-  const { places, demonyms } = builtIn();
+  const { places, orgs, demonyms, cities } = builtInGazetteer();
   if (places.has(bare)) return { type: 'LOC' };
+  if (orgs.has(bare)) return { type: 'ORG' };
   if (demonyms.has(bare)) return { type: 'MISC' };
+  if (cities.has(bare)) return { type: 'LOC', weak: true };
   return null;
 }
 
-/** A plain personal name: two or three capitalized words, no digits, acronyms or adpositions. */
-function looksLikePersonName(words: readonly Unit[]): boolean {
-  return (
-    words.length >= 2 &&
-    words.length <= 4 &&
-    words.every((u) => u.pos === 'PROPN' && /^\p{Lu}[\p{Ll}'’.-]*[\p{Ll}.]$|^\p{Lu}\.$/u.test(u.value) && !ACRONYM.test(u.value))
-  );
+/** A name some built-in list knows (place, city, organization). */
+function isKnownName(key: string): boolean {
+  const g = builtInGazetteer();
+  return g.places.has(key) || g.orgs.has(key) || g.cities.has(key);
+}
+
+/** A word that is itself a country or curated place ("Canada" in "Environment Canada"). */
+function isPlaceWord(lower: string): boolean {
+  return builtInGazetteer().places.has(lower);
+}
+
+const NAME_WORD = /^\p{Lu}[\p{Ll}'’.-]*[\p{Ll}.]$|^\p{Lu}\.$|^\p{Lu}\p{Ll}+-\p{Lu}\p{Ll}+$/u;
+
+/** Two to four capitalized words without digits or acronyms: the shape of a personal name. */
+function personShaped(words: readonly Unit[]): boolean {
+  return words.length >= 2 && words.length <= 4 && words.every((u) => NAME_WORD.test(u.value) && !ACRONYM.test(u.value));
+}
+
+/** A personal name by the given-name list ("Andy Warhol") or the East Asian surname-first shape ("Wong Kwok-kin"). */
+function looksLikePersonName(words: readonly Unit[], givenNames: ReadonlySet<string>): boolean {
+  if (!personShaped(words)) return false;
+  const first = words[0]!;
+  if (givenNames.has(first.lower)) return true;
+  return words.length === 2 && HYPHENATED_GIVEN_NAME.test(words[1]!.value);
 }
 
 interface Candidate {
   entity: ExtractedEntity;
+  key: string;
   words: Unit[];
   decided: boolean;
   /** Typed by name shape alone: too weak to type other mentions. */
   guessed: boolean;
+  /** Typed from the city list: may become a sports team. */
+  place: boolean;
 }
 
 /**
- * Named entities in `text`, in order of appearance, one per mention. `start`/`end` are UTF-16 offsets such that
- * `text.slice(start, end) === entity.text`. Titles ("President"), a leading "the" and a trailing "'s" are
+ * Named entities in `text`, in order of appearance, one per mention, never nested. `start`/`end` are UTF-16 offsets
+ * such that `text.slice(start, end) === entity.text`. Titles ("President"), a leading "the" and a trailing "'s" are
  * never part of the span; month and weekday names are never entities.
  *
- * Typing, first rule that applies: watchlist name or alias (also sets `actorId`), place gazetteer (LOC), demonym
- * (MISC), a person title before the name (PER), an organization cue word inside it (ORG), an acronym (ORG),
- * a plain 2–4 word personal name (PER); otherwise a single word repeating part of a name already typed in this
- * text takes that type ("Warhol" after "Andy Warhol"), and the rest is MISC.
+ * Typing, first rule that applies: watchlist name or alias (also sets `actorId`); curated place (LOC); well-known
+ * organization (ORG); demonym (MISC, dropped before a common noun: "Afghan team"); a person title or lowercase role
+ * noun before the name (PER: "captain Harry Kane"); an organization cue word (ORG: "... University", "... Party",
+ * "... Herald" at the end); a place head as last word (LOC: "... Stadium", "... Street"); a city (LOC); a given name
+ * first or a hyphenated East Asian given name (PER); a lone acronym (ORG); a speech verb after a name-shaped span
+ * (PER: "Julie Hahn said"). Then: a country named beside a match score is a team (ORG) everywhere in the text; a
+ * single word repeating part of a name already typed takes that type ("Warhol" after "Andy Warhol"); the rest is MISC.
  *
  * Only English is supported (the wink model is English-only); other languages return [].
  */
 export function extractEntities(text: string, language: string, gazetteer: EntityGazetteer): ExtractedEntity[] {
   if (language !== 'en' || text.trim() === '') return [];
-  const units = toUnits(text);
   const lowercaseWords = new Set<string>();
-  for (const u of units) if (LOWER_START.test(u.value)) lowercaseWords.add(u.value);
+  const units = toUnits(text, lowercaseWords);
+  const { givenNames } = builtInGazetteer();
+  const ctx: Context = { text, units, lowercaseWords, givenNames };
   const candidates: Candidate[] = [];
 
-  for (const run of candidateRuns(text, units)) {
+  const runs = candidateRuns(ctx);
+  // Words seen inside longer names: a sentence-initial "Warhol" may still be the person.
+  const partWords = new Set<string>();
+  for (const r of runs) if (r.to > r.from) for (let k = r.from; k <= r.to; k++) partWords.add(units[k]!.lower);
+  for (const run of runs) {
     let { from } = run;
     const { to } = run;
     const before = units[from - 1];
-    let person = before !== undefined && PERSON_TITLES.has(before.lower) && !TITLE_MODIFIERS.has(before.lower);
+    const beforeThat = units[from - 2];
+    let person =
+      before !== undefined &&
+      ((PERSON_TITLES.has(before.lower) && !TITLE_MODIFIERS.has(before.lower)) ||
+        (LOWER_START.test(before.value) && ROLE_NOUNS.has(before.lower) && beforeThat?.lower !== 'the'));
     // Strip leading titles ("Major General Yuri Borenkov" -> "Yuri Borenkov").
     while (from <= to && isTitleAt(units, from, to)) {
       let next = from + 1;
@@ -396,35 +424,92 @@ export function extractEntities(text: string, language: string, gazetteer: Entit
     const key = nameKey(surface);
     if (!key) continue;
     const words = units.slice(from, to + 1);
+    const single = from === to;
+    // A lone cue word ("Police arrested", "University exhibits") or a unit/post-nominal acronym names nothing.
+    if (single && (isNameHeadWord(first.lower) || NON_NAME_ACRONYMS.has(first.lower))) continue;
     const entity: ExtractedEntity = { text: surface, type: 'MISC', start: first.start, end: last.end };
+    const after = units[to + 1];
+    const said = after !== undefined && SPEECH_VERBS.has(after.lower);
     let decided = true;
-    const known = lookup(key, gazetteer);
+    let guessed = false;
+    let place = false;
+    let known = lookup(key, gazetteer);
     // A demonym before a common word is an adjective ("Afghan team"), not a mention.
-    if (known && known.type === 'MISC' && !known.actorId && LOWER_START.test(units[to + 1]?.value ?? '')) continue;
+    if (known && known.type === 'MISC' && !known.actorId && LOWER_START.test(after?.value ?? '')) continue;
+    // "Charlotte said": a city name that is also a given name reads as the person when context says so.
+    if (known?.weak && (person || said) && single && givenNames.has(first.lower)) known = null;
+    const lastWord = last.lower;
     if (known) {
       entity.type = known.type;
       if (known.actorId) entity.actorId = known.actorId;
-    } else if (person && words.every((u) => !ORG_CUES.has(u.lower))) entity.type = 'PER';
-    else if (words.some((u) => ORG_CUES.has(u.lower))) entity.type = 'ORG';
-    else if (words.length === 1 && ACRONYM.test(first.value)) entity.type = 'ORG';
-    else if (looksLikePersonName(words)) entity.type = 'PER';
-    else decided = false;
-    const guessed = decided && !known && !person && entity.type === 'PER';
+      place = known.type === 'LOC';
+    } else if (person && words.every((u) => !isOrgCue(u.lower))) entity.type = 'PER';
+    else if (words.some((u) => isOrgCue(u.lower)) || (!single && ORG_TAILS.has(lastWord))) entity.type = 'ORG';
+    else if (!single && LOC_TAILS.has(lastWord)) entity.type = 'LOC';
+    else if (!single && MISC_TAILS.has(lastWord)) entity.type = 'MISC';
+    else if (looksLikePersonName(words, givenNames)) entity.type = 'PER';
+    else if (single && ACRONYM.test(first.value)) entity.type = 'ORG';
+    else if (single && givenNames.has(first.lower) && !lowercaseWords.has(first.lower)) {
+      entity.type = 'PER';
+      guessed = true;
+    } else if (said && (single || personShaped(words))) entity.type = 'PER';
+    else if (!single && words.some((u) => isPlaceWord(u.lower))) entity.type = 'ORG';
+    else if (personShaped(words) && words.length <= 3 && words.every((u) => u.pos === 'PROPN' && !lowercaseWords.has(u.lower))) {
+      entity.type = 'PER';
+      guessed = true;
+    } else decided = false;
     // A lone capitalized common word ("Preparation" opening a headline) appears lowercase elsewhere.
-    if (!decided && from === to && lowercaseWords.has(first.value.toLowerCase())) continue;
-    candidates.push({ entity, words, decided, guessed });
+    if (!decided && single && lowercaseWords.has(first.lower)) continue;
+    // Nor does an untyped capitalized word opening a sentence ("Lawmakers elected ..."), unless part of a longer name.
+    if (!decided && single && sentenceInitial(text, first) && !partWords.has(first.lower)) continue;
+    candidates.push({ entity, key, words, decided, guessed, place });
+  }
+
+  // A country or city beside a match score ("Belgium 3 – 0 Panama") is a team throughout the text (ORG, as in
+  // OntoNotes and ACE; CoNLL-2003 is inconsistent here).
+  const teams = new Set<string>();
+  for (const c of candidates) {
+    if (!c.place) continue;
+    const { start, end } = c.entity;
+    if (SCORE_AFTER.test(text.slice(end, end + 12)) || SCORE_BEFORE.test(text.slice(Math.max(0, start - 12), start))) {
+      teams.add(c.key);
+    }
+  }
+  if (teams.size > 0) for (const c of candidates) if (c.place && teams.has(c.key)) c.entity.type = 'ORG';
+
+  // "Nathan Law of Demosisto", "Youngspiration's Yau Wai-ching": what a person is "of" or what owns a person
+  // (when nothing else typed it) is an organization.
+  for (let k = 0; k < candidates.length; k++) {
+    const c = candidates[k]!;
+    if (c.decided && !c.guessed) continue;
+    const prev = candidates[k - 1];
+    const next = candidates[k + 1];
+    const gapBefore = prev ? text.slice(prev.entity.end, c.entity.start) : '';
+    const gapAfter = next ? text.slice(c.entity.end, next.entity.start) : '';
+    if ((prev?.entity.type === 'PER' && /^ (?:of|from)(?: the)? $/.test(gapBefore)) ||
+      (next?.entity.type === 'PER' && /^['’]s $/.test(gapAfter))) {
+      c.entity.type = 'ORG';
+      c.decided = true;
+      c.guessed = false;
+    }
   }
 
   // In-document coreference: "Warhol" after "Andy Warhol" is the same person.
+  // People first: "Warhol" in "Andy Warhol Foundation" is still the person's name.
   const partType = new Map<string, EntityType>();
-  for (const c of candidates) {
-    if (!c.decided || c.words.length < 2 || (c.guessed && c.words.length > 2) || c.entity.type === 'MISC' || c.entity.type === 'LOC') continue;
-    for (const w of c.words) if (!partType.has(w.lower) && !ORG_CUES.has(w.lower)) partType.set(w.lower, c.entity.type);
+  for (const type of ['PER', 'ORG'] as const) {
+    for (const c of candidates) {
+      if (!c.decided || c.words.length < 2 || c.guessed || c.entity.type !== type) continue;
+      for (const w of c.words) if (!partType.has(w.lower) && !ORG_CUES.has(w.lower)) partType.set(w.lower, type);
+    }
   }
+  const out: ExtractedEntity[] = [];
   for (const c of candidates) {
-    if (c.decided || c.words.length !== 1) continue;
-    const t = partType.get(c.words[0]!.lower);
-    if (t) c.entity.type = t;
+    if (!c.decided && c.words.length === 1) {
+      const t = partType.get(c.words[0]!.lower);
+      if (t) c.entity.type = t;
+    }
+    out.push(c.entity);
   }
-  return candidates.map((c) => c.entity);
+  return out;
 }

@@ -124,7 +124,20 @@ function score(tp: number, predicted: number, gold: number): Score {
 
 type Span = { start: number; end: number; type: EntityType };
 
-/** One-to-one matching: exact spans first, then (for `partial`) any overlap, each gold used once. */
+/**
+ * One-to-one matching: exact spans first, then (for `partial`) any overlap, each gold used once.
+ *
+ * The exact variants are the CoNLL-2003 / conlleval rule: a prediction counts only when start, end and (typed) type
+ * all equal a gold mention's; every other prediction is a false positive and every unmatched gold a false negative,
+ * so a wrong boundary costs one of each. Precision and recall are micro-averaged over all documents. The partial
+ * variants (one-to-one, any overlap) are reported only as a secondary figure: they forgive boundary errors.
+ *
+ * Where the gold (GUM) differs from CoNLL conventions, the extractor follows CoNLL and the difference stays an
+ * error: GUM types countries acting as agents ("North Korea fired") as organizations (CoNLL: LOC); groups of people
+ * ("Muslims", "Afghans") as persons (CoNLL: MISC); keeps coordinations, relative clauses and "X, Y" places inside
+ * one mention ("Irving, Texas"); nests names in names ("Texas" in "University of Texas"), which a flat tagger
+ * cannot both emit; and leaves names after a role noun unnamed ("captain Harry Kane" is headed by "captain").
+ */
 function countMatches(pred: readonly Span[], gold: readonly Span[], typed: boolean, partial: boolean): number {
   const used = new Set<number>();
   let tp = 0;
