@@ -105,6 +105,9 @@ export function createFeedPoller(runtime: Runtime): Poller {
     logger: runtime.logger,
     now: runtime.now,
     intervalMinutes: config.pollIntervalMinutes,
+    concurrency: config.polling.concurrency,
+    perHostConcurrency: config.polling.hostConcurrency,
+    minHostGapMs: config.polling.hostGapMs,
     // Full-text outlets fetch article pages only for ids the archive does not have yet.
     knownIds: (ids) => runtime.stores.articles.existingIds(ids),
     fetchOptions: {

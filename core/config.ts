@@ -28,6 +28,12 @@ const EnvSchema = z.object({
   API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   POLL_INTERVAL_MINUTES: z.coerce.number().min(1).max(1440).default(15),
+  /** Feeds fetched at once, all hosts together. */
+  POLL_CONCURRENCY: z.coerce.number({ message: 'must be a number' }).int().min(1).max(1000).default(8),
+  /** Requests in flight to one host at once. */
+  POLL_HOST_CONCURRENCY: z.coerce.number({ message: 'must be a number' }).int().min(1).max(100).default(2),
+  /** Minimum time between the starts of two requests to one host. */
+  POLL_HOST_GAP_MS: z.coerce.number({ message: 'must be a number' }).int().min(0).max(600_000).default(1000),
   /** Total deadline of one fetch (connect, redirects, headers, body): cuts servers that trickle forever. */
   FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
   /** Deadline for DNS + TCP + TLS of one connection. */
@@ -63,6 +69,8 @@ export interface Config {
   apiToken: string | undefined;
   logLevel: string;
   pollIntervalMinutes: number;
+  /** Politeness of the poller: global and per-host concurrency, minimum gap between requests to one host. */
+  polling: { concurrency: number; hostConcurrency: number; hostGapMs: number };
   fetch: {
     /** Total deadline of one fetch. */
     timeoutMs: number;
@@ -132,6 +140,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     apiToken: e.API_TOKEN,
     logLevel: e.LOG_LEVEL,
     pollIntervalMinutes: e.POLL_INTERVAL_MINUTES,
+    polling: { concurrency: e.POLL_CONCURRENCY, hostConcurrency: e.POLL_HOST_CONCURRENCY, hostGapMs: e.POLL_HOST_GAP_MS },
     fetch: {
       timeoutMs: e.FETCH_TIMEOUT_MS,
       connectTimeoutMs: e.FETCH_CONNECT_TIMEOUT_MS,

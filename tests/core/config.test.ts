@@ -40,6 +40,16 @@ describe('loadConfig', () => {
     });
   });
 
+  it('parses the poller politeness settings and names a bad one', () => {
+    expect(loadConfig({}).polling).toEqual({ concurrency: 8, hostConcurrency: 2, hostGapMs: 1000 });
+    expect(loadConfig({ POLL_HOST_GAP_MS: '250', POLL_CONCURRENCY: '32' }).polling).toEqual({
+      concurrency: 32,
+      hostConcurrency: 2,
+      hostGapMs: 250,
+    });
+    expect(() => loadConfig({ POLL_HOST_CONCURRENCY: '0' })).toThrow(/POLL_HOST_CONCURRENCY="0"/);
+  });
+
   it('parses booleans and treats empty strings as unset', () => {
     expect(loadConfig({ ALLOW_PRIVATE_FEEDS: 'true' }).allowPrivateFeeds).toBe(true);
     expect(loadConfig({ PORT: '' }).port).toBe(8080);
