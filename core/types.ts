@@ -192,11 +192,14 @@ export interface MatchableArticle {
   entities?: readonly { text: string }[];
 }
 
-export const TrendIntervalSchema = z.enum(['day', 'week', 'month']);
+export const TrendIntervalSchema = z.enum(['hour', 'day', 'week', 'month']);
 export type TrendInterval = z.infer<typeof TrendIntervalSchema>;
 
 export interface TrendPoint {
-  /** Bucket start, ISO date "YYYY-MM-DD" (UTC; weeks start Monday). */
+  /**
+   * Bucket start: "YYYY-MM-DD" for day/week/month buckets in UTC (weeks start Monday), otherwise the local
+   * bucket start as ISO 8601 with its offset, e.g. "2024-03-31T00:00:00+01:00" (see core/time-buckets.ts).
+   */
   t: string;
   count: number;
 }

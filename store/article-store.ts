@@ -18,8 +18,73 @@ export interface SearchOptions extends DateRange {
   outlets?: string[];
   /** 1..100. */
   limit: number;
-  /** Opaque cursor from a previous page's `nextCursor`. */
+  /** Opaque cursor from a previous page's `nextCursor` (of the same sort: a cursor of the other sort is rejected). */
   cursor?: string;
+  /**
+   * `date`: newest first, ties by id descending. `relevance`: best text match first (SQLite FTS5 bm25 with the
+   * title weighted 3:1 over the body; Elasticsearch `_score` with a title boost), ties by date then id, both
+   * descending; articles matched only by tags or dates score 0 and come after every text match.
+   * @defaultValue 'date'
+   */
+  sort?: SearchSort;
+  /** Facet counts to compute over the whole result set (not the page); absent or empty: none. */
+  facets?: readonly FacetField[];
+  /** Values per facet, 1..1000. @defaultValue 10 */
+  facetLimit?: number;
+  /**
+   * Country and tags of each outlet (from the catalog): required for the `country` and `tag` facets, which are
+   * outlet counts folded through it. Outlets missing from it count in no country and no tag.
+   */
+  outletGroups?: OutletGroups;
+}
+
+/** Search order; see SearchOptions.sort. */
+export type SearchSort = 'relevance' | 'date';
+
+/**
+ * Facets of a search. `outlet`, `language`, `actor`, `theme` count article tags; `country` and `tag` count the
+ * matching articles by their outlet's country and outlet tags (collections), so an article counts once per tag.
+ */
+export type FacetField = 'outlet' | 'language' | 'country' | 'actor' | 'theme' | 'tag';
+
+/** Every facet field, in display order. */
+export const FACET_FIELDS: readonly FacetField[] = ['outlet', 'language', 'country', 'actor', 'theme', 'tag'];
+
+/** One facet value and how many matching articles have it. */
+export interface FacetCount {
+  value: string;
+  count: number;
+}
+
+/** Facet values per requested field, most frequent first, ties by value (code-unit order). */
+export type SearchFacets = Partial<Record<FacetField, FacetCount[]>>;
+
+/** Outlet id -> what the `country` and `tag` facets fold outlet counts into. */
+export type OutletGroups = ReadonlyMap<string, { country?: string | undefined; tags: readonly string[] }>;
+
+/** Options of ArticleStore.exportArticles: the same filters as a search, no limit. */
+export interface ExportOptions extends DateRange {
+  outlets?: string[];
+  /** Articles read per keyset page, 1..5000: bounds the memory an export holds. @defaultValue 1000 */
+  pageSize?: number;
+}
+
+/** One exported article: the citation fields of a hit, without the snippet. */
+export interface ExportRow {
+  id: string;
+  date: string;
+  dateIsFallback: boolean;
+  publishedAt: string | null;
+  firstSeenAt: string;
+  outletId: string;
+  language: string;
+  title: string;
+  url: string;
+  actors: string[];
+  themes: string[];
+  keywords: string[];
+  /** The syndication cluster (the article's own id when it has no copies or predates clustering). */
+  clusterId: string;
 }
 
 export interface SearchHit {
@@ -52,6 +117,8 @@ export interface SearchResult {
   total: number;
   hits: SearchHit[];
   nextCursor: string | null;
+  /** Present when SearchOptions.facets asked for some: one list per requested field. */
+  facets?: SearchFacets;
 }
 
 /**
@@ -62,11 +129,42 @@ export interface SearchResult {
  */
 export type TrendCountMode = 'copies' | 'stories';
 
+/**
+ * Split of a trend into one series per outlet, or per outlet tag (`collection:` groups, e.g. state-affiliated).
+ * A tag breakdown counts an article once under every tag its outlet has, and once under "untagged" (key null)
+ * when its outlet has none — so tag series can sum to more than the whole; outlet series always sum to it.
+ */
+export type TrendBreakdown = 'outlet' | 'tag';
+
 export interface CountOverTimeOptions extends DateRange {
+  /** hour, day, week (from Monday) or month, in `timeZone`. */
   interval: TrendInterval;
+  /**
+   * IANA zone the buckets follow (local midnights, DST-correct; see core/time-buckets.ts). Bucket labels are
+   * "YYYY-MM-DD" for day/week/month in UTC, else ISO 8601 with offset.
+   * @defaultValue 'UTC'
+   */
+  timeZone?: string;
   outlets?: string[];
   /** @defaultValue 'copies' */
   count?: TrendCountMode;
+  /** When set, the result also has `groups`: one series per outlet or tag. */
+  breakdown?: TrendBreakdown;
+  /**
+   * Outlet id -> its tags (from the catalog), for `breakdown: 'tag'`; outlets missing here are untagged.
+   * @defaultValue every outlet untagged
+   */
+  outletTags?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** One group of a broken-down trend. */
+export interface TrendGroupResult {
+  /** Outlet id or tag; null = the articles of untagged outlets (tag breakdown only). */
+  key: string | null;
+  /** Only non-empty buckets, ascending. */
+  points: TrendPoint[];
+  total: number;
+  fallbackDateCount: number;
 }
 
 export interface TrendSeriesResult {
@@ -75,6 +173,34 @@ export interface TrendSeriesResult {
   total: number;
   /** How many of the counted articles are placed by firstSeenAt because they had no published date. */
   fallbackDateCount: number;
+  /** With `breakdown` only: the groups that have at least one counted article, by key (null last). */
+  groups?: TrendGroupResult[];
+}
+
+export interface CoOccurrenceOptions extends DateRange {
+  /** Actor ids (rows of the matrix), 1..50. */
+  actors: readonly string[];
+  /** Theme ids (columns), 1..50. */
+  themes: readonly string[];
+  /** When set, cells per bucket too. */
+  interval?: TrendInterval;
+  /** @defaultValue 'UTC' */
+  timeZone?: string;
+  outlets?: string[];
+}
+
+/** Articles tagged with both the actor and the theme (among those matching the query and filters). */
+export interface CoOccurrenceCell {
+  actor: string;
+  theme: string;
+  count: number;
+}
+
+export interface CoOccurrenceResult {
+  /** Every actor x theme pair, zeros included, actors then themes in the order given. */
+  cells: CoOccurrenceCell[];
+  /** With `interval`: the non-empty buckets ascending (labels as TrendPoint.t), each with its non-zero cells. */
+  buckets: { t: string; cells: CoOccurrenceCell[] }[];
 }
 
 export type TermField = 'keywords' | 'actors' | 'themes' | 'entities' | 'outlet' | 'language';
@@ -200,7 +326,15 @@ export interface ArticleStore {
   insertArticles(items: readonly ArticleToStore[], now: Date): Promise<InsertResult>;
   getArticle(id: string): Promise<Article | null>;
   search(query: QueryNode, options: SearchOptions): Promise<SearchResult>;
+  /**
+   * Every matching article, newest first (date then id, descending), read in keyset pages of `pageSize` so the
+   * whole set is never in memory. Each page is its own read: an article stored during the walk appears only if
+   * it sorts after the current position, and none appears twice.
+   */
+  exportArticles(query: QueryNode, options: ExportOptions): AsyncIterable<ExportRow>;
   countOverTime(query: QueryNode, options: CountOverTimeOptions): Promise<TrendSeriesResult>;
+  /** Actor x theme co-occurrence counts among the articles matching `query`, overall and per bucket. */
+  coOccurrence(query: QueryNode, options: CoOccurrenceOptions): Promise<CoOccurrenceResult>;
   /** A syndication cluster with its members in origin order, at most `limit` (1..1000, default 200); null if unknown. */
   getCluster(clusterId: string, limit?: number): Promise<ArticleCluster | null>;
   /** The cluster of a stored article; null when the article is unknown. */

@@ -33,6 +33,23 @@ export interface FeedOutcome {
   fullFetch?: boolean;
 }
 
+/** A time span [start, end) in epoch milliseconds. */
+export interface TimeSpan {
+  start: number;
+  end: number;
+}
+
+/** Answer of CatalogStore.fetchCoverage. */
+export interface FetchCoverage {
+  /** One per span asked about: true when a feed of the outlets had an ok or not_modified fetch in it. */
+  covered: boolean[];
+  /** When the fetch log begins (oldest retained entry, any feed); null when it is empty. */
+  historySince: string | null;
+}
+
+/** How long the fetch log keeps an entry (a year of history plus a margin for year-over-year charts). */
+export const FETCH_LOG_RETENTION_DAYS = 400;
+
 export type RetagStatus = 'pending' | 'running' | 'done' | 'failed';
 
 /** A background re-tag of the stored articles for one theme (worker/retag/retagger.ts). */
@@ -79,7 +96,13 @@ export interface CatalogStore {
   getFeed(id: string): Promise<Feed | null>;
   /** Feeds whose nextCheckAt <= now, oldest first; 'gone' feeds are never due. */
   dueFeeds(now: Date, limit: number): Promise<Feed[]>;
+  /** Also appends the outcome to the fetch log (entries older than FETCH_LOG_RETENTION_DAYS are pruned). */
   recordFeedOutcome(feedId: string, outcome: FeedOutcome): Promise<void>;
+  /**
+   * Fetch coverage from the fetch log: for each span, whether any feed of `outletIds` (every feed when undefined)
+   * had a successful fetch (ok or not_modified) in it.
+   */
+  fetchCoverage(spans: readonly TimeSpan[], outletIds?: readonly string[]): Promise<FetchCoverage>;
 
   upsertActor(actor: Actor): Promise<void>;
   listActors(): Promise<Actor[]>;

@@ -7,13 +7,16 @@ import { bodyLimit } from 'hono/body-limit';
 import { requireWriteToken } from './auth.ts';
 import type { ApiDeps } from './deps.ts';
 import { createErrorHandler, notFoundHandler } from './errors.ts';
+import { openApiRoutes } from './openapi.ts';
 import { actorRoutes } from './routes/actors.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { articleRoutes } from './routes/articles.ts';
 import { clusterRoutes } from './routes/clusters.ts';
+import { coOccurrenceRoutes } from './routes/cooccurrence.ts';
 import { feedRoutes } from './routes/feeds.ts';
 import { healthRoutes } from './routes/health.ts';
 import { opmlRoutes } from './routes/opml.ts';
+import { exportRoutes } from './routes/export.ts';
 import { searchRoutes } from './routes/search.ts';
 import { termsRoutes } from './routes/terms.ts';
 import { themeRoutes } from './routes/themes.ts';
@@ -45,9 +48,12 @@ export function createApp(deps: ApiDeps) {
     .use('/api/*', (c, next) => (c.req.path === '/api/opml' ? next() : jsonBodyLimit(c, next)))
     .use('/api/*', requireWriteToken({ requireToken: deps.requireToken, apiToken: deps.apiToken }))
     .route('/api/health', healthRoutes(deps))
+    .route('/api/openapi.json', openApiRoutes({ version: deps.version }))
     .route('/api/search', searchRoutes(deps))
+    .route('/api/export', exportRoutes(deps))
     .route('/api/trends', trendsRoutes(deps))
     .route('/api/terms', termsRoutes(deps))
+    .route('/api/cooccurrence', coOccurrenceRoutes(deps))
     .route('/api/articles', articleRoutes(deps))
     .route('/api/clusters', clusterRoutes(deps))
     .route('/api', feedRoutes(deps))

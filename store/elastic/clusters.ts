@@ -3,6 +3,7 @@
  * matching for an insert, the unique-story trend count, and the cluster reads of the port.
  */
 import type { QueryNode } from '../../core/query/ast.ts';
+import { createZoneBuckets, UTC_ZONE } from '../../core/time-buckets.ts';
 import type { TrendInterval, TrendPoint } from '../../core/types.ts';
 import type { ArticleCluster, ClusterSummary, DateRange, SearchHit, TrendSeriesResult } from '../article-store.ts';
 import { chooseCluster, clusterLimit, withDelays, type ClusterCandidate } from '../sqlite/clusters.ts';
@@ -56,7 +57,12 @@ export function storiesRequest(
   range: DateRange,
   outlets: readonly string[] | undefined,
   after?: Record<string, unknown>,
+  byOutlet = false,
 ): Record<string, unknown> {
+  // byOutlet (a trend breakdown): one bucket per (outlet, cluster), the earliest copy within each outlet.
+  const sources = byOutlet
+    ? [{ outlet: { terms: { field: 'outletId' } } }, { cluster: { terms: { field: 'clusterId' } } }]
+    : [{ cluster: { terms: { field: 'clusterId' } } }];
   return {
     size: 0,
     track_total_hits: true,
@@ -65,7 +71,7 @@ export function storiesRequest(
       stories: {
         composite: {
           size: STORY_PAGE_SIZE,
-          sources: [{ cluster: { terms: { field: 'clusterId' } } }],
+          sources,
           ...(after ? { after } : {}),
         },
         aggs: {
@@ -86,42 +92,83 @@ interface StoriesResponse {
   aggregations?: {
     stories?: {
       after_key?: Record<string, unknown>;
-      buckets?: { first?: { hits?: { hits?: { _source?: { date?: string; dateIsFallback?: boolean } }[] } } }[];
+      buckets?: {
+        key?: { outlet?: string; cluster?: string };
+        first?: { hits?: { hits?: { _source?: { date?: string; dateIsFallback?: boolean } }[] } };
+      }[];
     };
   };
 }
 
+/** The first matching article of a story (within an outlet when the request was byOutlet). */
+export interface StoryFirst {
+  date: string;
+  dateIsFallback: boolean;
+  cluster?: string;
+  outlet?: string;
+}
+
 /** The first article of each cluster on a stories page, and the key of the next page (null on the last). */
-export function toStoryFirsts(response: StoriesResponse): { firsts: { date: string; dateIsFallback: boolean }[]; after: Record<string, unknown> | null } {
+export function toStoryFirsts(response: StoriesResponse): { firsts: StoryFirst[]; after: Record<string, unknown> | null } {
   const agg = response.aggregations?.stories;
   const buckets = agg?.buckets ?? [];
-  const firsts = buckets.flatMap((b) => {
+  const firsts = buckets.flatMap((b): StoryFirst[] => {
     const src = b.first?.hits?.hits?.[0]?._source;
-    return src?.date ? [{ date: src.date, dateIsFallback: src.dateIsFallback === true }] : [];
+    if (!src?.date) return [];
+    return [
+      {
+        date: src.date,
+        dateIsFallback: src.dateIsFallback === true,
+        ...(b.key?.cluster !== undefined ? { cluster: b.key.cluster } : {}),
+        ...(b.key?.outlet !== undefined ? { outlet: b.key.outlet } : {}),
+      },
+    ];
   });
   return { firsts, after: buckets.length > 0 && agg?.after_key ? agg.after_key : null };
 }
 
-/** UTC bucket label of an ISO date: the day, the Monday of its week, or the 1st of its month (as the SQLite store). */
-export function bucketLabel(iso: string, interval: TrendInterval): string {
-  const d = new Date(iso);
-  if (interval === 'day') return d.toISOString().slice(0, 10);
-  if (interval === 'month') return `${d.toISOString().slice(0, 7)}-01`;
-  const back = (d.getUTCDay() + 6) % 7;
-  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - back)).toISOString().slice(0, 10);
+/** Bucket label of an ISO date, as the SQLite store labels it (UTC unless `timeZone` says otherwise). */
+export function bucketLabel(iso: string, interval: TrendInterval, timeZone: string = UTC_ZONE): string {
+  const zb = createZoneBuckets(interval, timeZone);
+  return zb.label(zb.start(Date.parse(iso)));
 }
 
 /** The trend series of one story per cluster, each in the bucket of its first matching article. */
-export function toStorySeries(firsts: readonly { date: string; dateIsFallback: boolean }[], interval: TrendInterval): TrendSeriesResult {
-  const counts = new Map<string, number>();
+export function toStorySeries(
+  firsts: readonly { date: string; dateIsFallback: boolean }[],
+  interval: TrendInterval,
+  timeZone: string = UTC_ZONE,
+): TrendSeriesResult {
+  const zb = createZoneBuckets(interval, timeZone);
+  const counts = new Map<number, number>();
   let fallbackDateCount = 0;
   for (const f of firsts) {
-    const b = bucketLabel(f.date, interval);
+    const b = zb.start(Date.parse(f.date));
     counts.set(b, (counts.get(b) ?? 0) + 1);
     if (f.dateIsFallback) fallbackDateCount++;
   }
-  const points: TrendPoint[] = [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([t, count]) => ({ t, count }));
+  const points: TrendPoint[] = [...counts.entries()].sort(([a], [b]) => a - b).map(([ms, count]) => ({ t: zb.label(ms), count }));
   return { points, total: firsts.length, fallbackDateCount };
+}
+
+/**
+ * Per-outlet firsts folded into stories of a group: a story counts once per group, at the earliest of its copies
+ * among the group's outlets (the same rule as the SQLite store's GROUP BY group, cluster).
+ */
+export function storyFirstsByGroup(
+  firsts: readonly StoryFirst[],
+  groupsOf: (outlet: string) => readonly (string | null)[],
+): Map<string | null, StoryFirst[]> {
+  const best = new Map<string | null, Map<string, StoryFirst>>();
+  for (const f of firsts) {
+    for (const g of groupsOf(f.outlet ?? '')) {
+      const byCluster = best.get(g) ?? new Map<string, StoryFirst>();
+      const seen = byCluster.get(f.cluster ?? '');
+      if (!seen || Date.parse(f.date) < Date.parse(seen.date)) byCluster.set(f.cluster ?? '', f);
+      best.set(g, byCluster);
+    }
+  }
+  return new Map([...best.entries()].map(([g, m]) => [g, [...m.values()]]));
 }
 
 type CandidateSource = { id?: string; clusterId?: string; outletId?: string; minhash?: MinhashField | null };
@@ -181,6 +228,27 @@ export async function withClusterSizes(client: ElasticClient, names: ElasticName
   return hits.map((h) => (h.clusterId !== undefined ? { ...h, clusterSize: sizes.get(h.clusterId) ?? 1 } : h));
 }
 
+/** Every page of the unique-story count (per outlet and cluster when `byOutlet`). */
+export async function collectStoryFirsts(
+  client: ElasticClient,
+  names: ElasticNames,
+  query: QueryNode,
+  range: DateRange,
+  outlets: readonly string[] | undefined,
+  byOutlet = false,
+): Promise<StoryFirst[]> {
+  const firsts: StoryFirst[] = [];
+  let after: Record<string, unknown> | undefined;
+  for (;;) {
+    const response = await client.search({ index: names.articlesRead, ...storiesRequest(query, range, outlets, after, byOutlet) });
+    const page = toStoryFirsts(response as StoriesResponse);
+    firsts.push(...page.firsts);
+    if (page.after === null) break;
+    after = page.after;
+  }
+  return firsts;
+}
+
 /** Every page of the unique-story count, as a series. */
 export async function countStories(
   client: ElasticClient,
@@ -189,17 +257,9 @@ export async function countStories(
   range: DateRange,
   outlets: readonly string[] | undefined,
   interval: TrendInterval,
+  timeZone: string = UTC_ZONE,
 ): Promise<TrendSeriesResult> {
-  const firsts: { date: string; dateIsFallback: boolean }[] = [];
-  let after: Record<string, unknown> | undefined;
-  for (;;) {
-    const response = await client.search({ index: names.articlesRead, ...storiesRequest(query, range, outlets, after) });
-    const page = toStoryFirsts(response as StoriesResponse);
-    firsts.push(...page.firsts);
-    if (page.after === null) break;
-    after = page.after;
-  }
-  return toStorySeries(firsts, interval);
+  return toStorySeries(await collectStoryFirsts(client, names, query, range, outlets), interval, timeZone);
 }
 
 type MemberSource = Partial<Pick<ArticleDocument, 'id' | 'title' | 'url' | 'outletId' | 'date' | 'dateIsFallback' | 'firstSeenAt'>>;

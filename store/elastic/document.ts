@@ -5,7 +5,7 @@
 import { ValidationError } from '../../core/errors.ts';
 import { tokenize } from '../../core/query/tokenize.ts';
 import type { Article, EnrichedArticle, Entity } from '../../core/types.ts';
-import type { SearchHit, SyndicationFingerprint } from '../article-store.ts';
+import type { ExportRow, SearchHit, SyndicationFingerprint } from '../article-store.ts';
 import { titleKey } from '../sqlite/sqlite-article-store.ts';
 import { escapeHtml } from '../sqlite/snippet.ts';
 
@@ -248,5 +248,26 @@ export function sourceToHit(source: Source, highlight: Record<string, string[]> 
     snippet: snippetFromHighlight(highlight, title),
     // Documents stored before clusters existed have none; the store adds clusterSize for the others.
     ...(typeof source.clusterId === 'string' ? { clusterId: source.clusterId } : {}),
+  };
+}
+
+/** An export row from a document `_source` (EXPORT_SOURCE_INCLUDES). */
+export function sourceToExportRow(source: Source): ExportRow {
+  const id = str(source.id);
+  return {
+    id,
+    date: str(source.date),
+    dateIsFallback: source.dateIsFallback === true,
+    publishedAt: strOrNull(source.publishedAt),
+    firstSeenAt: str(source.firstSeenAt),
+    outletId: str(source.outletId),
+    language: str(source.language),
+    title: str(source.title),
+    url: str(source.url),
+    actors: strings(source.actors),
+    themes: strings(source.themes),
+    keywords: strings(source.keywords),
+    // Documents stored before clusters existed form their own single-article cluster.
+    clusterId: typeof source.clusterId === 'string' ? source.clusterId : id,
   };
 }

@@ -11,33 +11,35 @@ import type { AlertEvent, Article } from '../../core/types.ts';
 import type {
   ArticleStore,
   ArticleToStore,
-  CountOverTimeOptions,
   DeliveryOutcome,
+  ExportOptions,
+  ExportRow,
   InsertResult,
   SearchOptions,
   SearchResult,
   TermCount,
   TopTermsOptions,
-  TrendSeriesResult,
 } from '../article-store.ts';
-import { decodeCursor, encodeCursor } from '../sqlite/cursor.ts';
+import { decodeCursor, decodeRelevanceCursor, encodeCursor, encodeRelevanceCursor } from '../sqlite/cursor.ts';
+import { facetLimitOf } from '../facets.ts';
 import { alertEventId, TITLE_DEDUPE_WINDOW_MS } from '../sqlite/sqlite-article-store.ts';
 import { bulkCreate, type BulkDoc, type BulkFailure, type BulkRetryPolicy } from './bulk.ts';
 import type { ElasticClient } from './client.ts';
-import { assignClusters, countStories, createElasticClusterMethods, withClusterSizes } from './clusters.ts';
-import { ARTICLE_SOURCE_EXCLUDES, sourceToArticle, sourceToHit, toDocument, type ArticleDocument } from './document.ts';
+import { assignClusters, createElasticClusterMethods, withClusterSizes } from './clusters.ts';
+import { ARTICLE_SOURCE_EXCLUDES, sourceToArticle, sourceToExportRow, sourceToHit, toDocument, type ArticleDocument } from './document.ts';
 import { elasticNames, ensureIndices, errorType, type ElasticNames } from './mapping.ts';
 import { createElasticThemeTagMethods } from './theme-tags.ts';
+import { createElasticTrendMethods } from './trends.ts';
 import {
-  countOverTimeRequest,
   dueEventsRequest,
   existingIdsRequest,
+  exportPageRequest,
   feedCountsRequest,
   listEventsRequest,
   RECORD_DELIVERY_SCRIPT,
   searchRequest,
+  toFacets,
   toTermCounts,
-  toTrendSeries,
   topTermsRequest,
 } from './requests.ts';
 
@@ -84,6 +86,9 @@ export interface ElasticArticleStore extends ArticleStore {
 }
 
 const MAX_SEARCH_LIMIT = 100;
+/** Export page (search_after keyset), as in the SQLite store. */
+const DEFAULT_EXPORT_PAGE = 1000;
+const MAX_EXPORT_PAGE = 5000;
 const MAX_TERMS_LIMIT = 1000;
 const MAX_LIST_LIMIT = 10_000;
 /** Ids per existence check (an ids query returns at most index.max_result_window = 10,000 hits). */
@@ -378,6 +383,7 @@ export function createElasticArticleStore(options: ElasticArticleStoreOptions): 
     insertArticlesDetailed,
     ...createElasticThemeTagMethods({ client, names, ready, refresh }),
     ...createElasticClusterMethods({ client, names, ready }),
+    ...createElasticTrendMethods({ client, names, ready }),
 
     async existingIds(ids) {
       if (ids.length === 0) return new Set();
@@ -404,36 +410,84 @@ export function createElasticArticleStore(options: ElasticArticleStoreOptions): 
 
     async search(query: QueryNode, options: SearchOptions): Promise<SearchResult> {
       const limit = requireLimit(options.limit, MAX_SEARCH_LIMIT, 'limit');
-      const cursor = options.cursor !== undefined ? decodeCursor(options.cursor) : undefined;
+      const sort = options.sort ?? 'date';
+      if (sort !== 'date' && sort !== 'relevance') {
+        throw new ValidationError('invalid_sort', `article-store: sort must be 'relevance' or 'date'`);
+      }
+      const facetFields = options.facets ?? [];
+      const facetLimit = facetLimitOf(options.facetLimit);
+      let searchAfter: [number, string] | [number, number, string] | undefined;
+      if (options.cursor !== undefined) {
+        if (sort === 'relevance') {
+          const c = decodeRelevanceCursor(options.cursor);
+          searchAfter = [c.score, c.dateMs, c.id];
+        } else {
+          const c = decodeCursor(options.cursor);
+          searchAfter = [c.dateMs, c.id];
+        }
+      }
       const body = searchRequest({
         query,
         limit,
+        sort,
         ...(options.from !== undefined ? { from: options.from } : {}),
         ...(options.to !== undefined ? { to: options.to } : {}),
         ...(options.outlets ? { outlets: options.outlets } : {}),
-        ...(cursor ? { searchAfter: [cursor.dateMs, cursor.id] as [number, string] } : {}),
+        ...(searchAfter ? { searchAfter } : {}),
+        ...(facetFields.length > 0
+          ? { facets: facetFields, facetLimit, groupOutlets: [...(options.outletGroups?.keys() ?? [])] }
+          : {}),
       });
       await ready();
       const response = await client.search<Partial<ArticleDocument>>({ index: names.articlesRead, ...body });
       const hits = hitsOf(response);
       const page = hits.slice(0, limit);
-      const last = page[page.length - 1]?._source;
+      const lastHit = page[page.length - 1];
+      const last = lastHit?._source;
+      let nextCursor: string | null = null;
+      if (hits.length > limit && last) {
+        const date = last.date ?? '';
+        const id = last.id ?? '';
+        // The score as Elasticsearch sorted by it (the first sort value), so search_after resumes exactly there.
+        const score = typeof lastHit.sort?.[0] === 'number' ? lastHit.sort[0] : 0;
+        nextCursor = sort === 'relevance' ? encodeRelevanceCursor({ score, date, id }) : encodeCursor({ date, id });
+      }
       return {
         total: totalOf(response),
         hits: await withClusterSizes(client, names, page.map((h) => sourceToHit(h._source ?? {}, h.highlight))),
-        nextCursor: hits.length > limit && last ? encodeCursor({ date: last.date ?? '', id: last.id ?? '' }) : null,
+        nextCursor,
+        ...(facetFields.length > 0
+          ? { facets: toFacets(response as { aggregations?: Record<string, unknown> }, facetFields, facetLimit, options.outletGroups) }
+          : {}),
       };
     },
 
-    async countOverTime(query: QueryNode, options: CountOverTimeOptions): Promise<TrendSeriesResult> {
-      if (options.count === 'stories') {
-        await ready();
-        return countStories(client, names, query, options, options.outlets, options.interval);
-      }
-      const body = countOverTimeRequest(query, options, options.interval, options.outlets);
+    async *exportArticles(query: QueryNode, options: ExportOptions): AsyncGenerator<ExportRow> {
+      const pageSize = requireLimit(options.pageSize ?? DEFAULT_EXPORT_PAGE, MAX_EXPORT_PAGE, 'pageSize');
+      const input = {
+        query,
+        pageSize,
+        ...(options.from !== undefined ? { from: options.from } : {}),
+        ...(options.to !== undefined ? { to: options.to } : {}),
+        ...(options.outlets ? { outlets: options.outlets } : {}),
+      };
+      // Built once before any request: a bad date fails the first read before anything is sent.
+      exportPageRequest(input);
       await ready();
-      const response = await client.search({ index: names.articlesRead, ...body });
-      return toTrendSeries(response as Parameters<typeof toTrendSeries>[0], options.interval);
+      let searchAfter: [number, string] | undefined;
+      for (;;) {
+        const body = exportPageRequest({ ...input, ...(searchAfter ? { searchAfter } : {}) });
+        const response = await client.search<Partial<ArticleDocument>>({ index: names.articlesRead, ...body });
+        const hits = hitsOf(response);
+        for (const hit of hits) yield sourceToExportRow(hit._source ?? {});
+        const last = hits[hits.length - 1];
+        if (!last || hits.length < pageSize) return;
+        const [dateMs, id] = last.sort ?? [];
+        searchAfter = [
+          typeof dateMs === 'number' ? dateMs : Date.parse(last._source?.date ?? ''),
+          typeof id === 'string' ? id : (last._source?.id ?? ''),
+        ];
+      }
     },
 
     async topTerms(query: QueryNode, options: TopTermsOptions): Promise<TermCount[]> {

@@ -4,10 +4,22 @@
  */
 import { AppError, ValidationError } from '../../core/errors.ts';
 import type { QueryNode } from '../../core/query/ast.ts';
+import { createZoneBuckets, UTC_ZONE, type ZoneBuckets } from '../../core/time-buckets.ts';
 import type { TrendInterval, TrendPoint } from '../../core/types.ts';
-import type { DateRange, TermCount, TermField, TrendSeriesResult } from '../article-store.ts';
+import type {
+  DateRange,
+  FacetCount,
+  FacetField,
+  OutletGroups,
+  SearchFacets,
+  SearchSort,
+  TermCount,
+  TermField,
+  TrendSeriesResult,
+} from '../article-store.ts';
+import { assembleFacets, DEFAULT_FACET_LIMIT, needsAllOutlets } from '../facets.ts';
 import { HIGHLIGHT_POST, HIGHLIGHT_PRE, SEARCH_SOURCE_EXCLUDES } from './document.ts';
-import { filteredQuery, highlightQuery, type EsQuery } from './query-to-elastic.ts';
+import { compileQuery, filteredQuery, highlightQuery, positiveTextLeaves, type EsQuery } from './query-to-elastic.ts';
 
 /** Characters of body text around a match (the unified highlighter cuts at sentence, then word, boundaries). */
 export const FRAGMENT_CHARS = 160;
@@ -38,21 +50,130 @@ export interface SearchRequestInput extends DateRange {
   query: QueryNode;
   outlets?: readonly string[];
   limit: number;
-  /** [date in epoch ms, id] of the last hit of the previous page. */
-  searchAfter?: [number, string];
+  /**
+   * The sort values of the last hit of the previous page: [date in epoch ms, id] for the date sort,
+   * [score, date in epoch ms, id] for relevance.
+   */
+  searchAfter?: [number, string] | [number, number, string];
+  /** @defaultValue 'date' */
+  sort?: SearchSort;
+  /** Facet aggregations to add (see facetAggs). */
+  facets?: readonly FacetField[];
+  /** Buckets per facet. @defaultValue 10 */
+  facetLimit?: number;
+  /** Outlet ids of the catalog, for the country and tag facets. */
+  groupOutlets?: readonly string[];
 }
 
 /**
- * One search page: newest first with the id as tie-breaker (the keyset the cursor encodes), one extra hit to
- * know whether a next page exists, an exact total, and highlights of the raw title and body.
+ * Extra weight of a title match in relevance order: a should clause repeating the positive text leaves on the
+ * title only, boosted 2, so a title match scores about 3 times a body match, like the SQLite store's bm25 weights.
+ */
+export const TITLE_BOOST = 2;
+
+/**
+ * The query of a relevance page: the filtered query (which decides what matches) plus, when the query has
+ * positive text leaves, an optional should clause that only adds the title boost to the score.
+ */
+export function relevanceQuery(query: QueryNode, range: DateRange, outlets: readonly string[] | undefined): EsQuery {
+  const base = storeQuery(query, range, outlets) as { bool: Record<string, unknown> };
+  const seen = new Set<string>();
+  const title: EsQuery[] = [];
+  for (const leaf of positiveTextLeaves(query)) {
+    const compiled = compileQuery({ ...leaf, field: 'title' });
+    const key = JSON.stringify(compiled);
+    if ('match_none' in compiled || seen.has(key)) continue;
+    seen.add(key);
+    title.push(compiled);
+  }
+  if (title.length === 0) return base;
+  return { bool: { ...base.bool, should: [{ bool: { should: title, boost: TITLE_BOOST } }] } };
+}
+
+/** Keyword field of each directly counted facet. */
+export const FACET_FIELDS_ES: Record<'outlet' | 'language' | 'actor' | 'theme', string> = {
+  outlet: 'outletId',
+  language: 'language',
+  actor: 'actors',
+  theme: 'themes',
+};
+
+/** Upper bound of the terms size of the outlet-group aggregation (Elasticsearch's default search.max_buckets is 65,536). */
+export const MAX_GROUP_OUTLETS = 10_000;
+
+function facetTerms(field: string, size: number): Record<string, unknown> {
+  return {
+    terms: {
+      field,
+      size,
+      shard_size: Math.max(100, size * 5),
+      order: [{ _count: 'desc' }, { _key: 'asc' }],
+      exclude: [''],
+    },
+  };
+}
+
+/**
+ * Facet aggregations: one `terms` per directly counted field (`facet_outlet`, `facet_language`, `facet_actor`,
+ * `facet_theme`), and for `country` / `tag` one `facet_outlet_groups` restricted (`include`) to the catalog's
+ * outlets with room for all of them, so every outlet that has a country or a tag is counted exactly (with the
+ * template's single shard) and folded in store/facets.ts. Empty when no facet is requested.
+ */
+export function facetAggs(fields: readonly FacetField[], limit: number, groupOutlets: readonly string[]): Record<string, unknown> {
+  const aggs: Record<string, unknown> = {};
+  for (const field of new Set(fields)) {
+    if (field === 'country' || field === 'tag') continue;
+    aggs[`facet_${field}`] = facetTerms(FACET_FIELDS_ES[field], limit);
+  }
+  if (needsAllOutlets(fields)) {
+    const ids = [...new Set(groupOutlets)].sort().slice(0, MAX_GROUP_OUTLETS);
+    const agg = facetTerms('outletId', Math.max(1, ids.length)) as { terms: Record<string, unknown> };
+    delete agg.terms.exclude;
+    aggs.facet_outlet_groups = { terms: { ...agg.terms, include: ids } };
+  }
+  return aggs;
+}
+
+interface TermsBuckets {
+  buckets?: { key?: unknown; doc_count?: number }[];
+}
+
+/** The facets of a search response built with facetAggs. */
+export function toFacets(
+  response: { aggregations?: Record<string, unknown> },
+  fields: readonly FacetField[],
+  limit: number,
+  groups: OutletGroups | undefined,
+): SearchFacets {
+  const counts = (name: string): FacetCount[] =>
+    ((response.aggregations?.[name] as TermsBuckets | undefined)?.buckets ?? []).map((b) => ({
+      value: String(b.key ?? ''),
+      count: b.doc_count ?? 0,
+    }));
+  const direct: Partial<Record<keyof typeof FACET_FIELDS_ES, FacetCount[]>> = {};
+  for (const field of Object.keys(FACET_FIELDS_ES) as (keyof typeof FACET_FIELDS_ES)[]) {
+    if (fields.includes(field)) direct[field] = counts(`facet_${field}`);
+  }
+  return assembleFacets(fields, direct, groups, limit, counts('facet_outlet_groups'));
+}
+
+/**
+ * One search page: newest first with the id as tie-breaker (the keyset the cursor encodes), or by relevance
+ * (`_score`, then date and id), one extra hit to know whether a next page exists, an exact total, highlights of
+ * the raw title and body, and the requested facet aggregations.
  */
 export function searchRequest(input: SearchRequestInput): Record<string, unknown> {
+  const relevance = input.sort === 'relevance';
+  const aggs = input.facets?.length ? facetAggs(input.facets, input.facetLimit ?? DEFAULT_FACET_LIMIT, input.groupOutlets ?? []) : {};
   return {
-    query: storeQuery(input.query, input, input.outlets),
-    sort: [{ date: { order: 'desc' } }, { id: { order: 'desc' } }],
+    query: relevance ? relevanceQuery(input.query, input, input.outlets) : storeQuery(input.query, input, input.outlets),
+    sort: relevance
+      ? [{ _score: { order: 'desc' } }, { date: { order: 'desc' } }, { id: { order: 'desc' } }]
+      : [{ date: { order: 'desc' } }, { id: { order: 'desc' } }],
     size: input.limit + 1,
     track_total_hits: true,
     ...(input.searchAfter ? { search_after: input.searchAfter } : {}),
+    ...(Object.keys(aggs).length > 0 ? { aggs } : {}),
     _source: { excludes: SEARCH_SOURCE_EXCLUDES },
     highlight: {
       type: 'unified',
@@ -76,41 +197,89 @@ export function searchRequest(input: SearchRequestInput): Record<string, unknown
   };
 }
 
-const CALENDAR_INTERVAL: Record<TrendInterval, string> = { day: 'day', week: 'week', month: 'month' };
+/** `_source` fields an export row needs (never the body). */
+export const EXPORT_SOURCE_INCLUDES = [
+  'id', 'date', 'dateIsFallback', 'publishedAt', 'firstSeenAt', 'outletId', 'language', 'title', 'url', 'actors',
+  'themes', 'keywords', 'clusterId',
+];
+
+export interface ExportPageInput extends DateRange {
+  query: QueryNode;
+  outlets?: readonly string[];
+  pageSize: number;
+  /** [date in epoch ms, id] of the last row of the previous page. */
+  searchAfter?: [number, string];
+}
 
 /**
- * Counts per calendar bucket in UTC, only non-empty buckets (min_doc_count 1), plus how many matching articles
- * are placed by firstSeenAt (a filter aggregation beside the histogram).
+ * One keyset page of an export: the same order and tie-breaker as the date sort, search_after instead of from/size
+ * (no max_result_window limit, no deep paging cost), no total and no highlight.
+ */
+export function exportPageRequest(input: ExportPageInput): Record<string, unknown> {
+  return {
+    query: storeQuery(input.query, input, input.outlets),
+    sort: [{ date: { order: 'desc' } }, { id: { order: 'desc' } }],
+    size: input.pageSize,
+    track_total_hits: false,
+    ...(input.searchAfter ? { search_after: input.searchAfter } : {}),
+    _source: { includes: EXPORT_SOURCE_INCLUDES },
+  };
+}
+
+const CALENDAR_INTERVAL: Record<TrendInterval, string> = { hour: 'hour', day: 'day', week: 'week', month: 'month' };
+
+/**
+ * The date_histogram of a trend: calendar buckets in the zone (Elasticsearch applies the zone's DST rules), only
+ * non-empty ones. UTC day/week/month keep the date-only format of the first version of this request.
+ */
+export function histogramAgg(interval: TrendInterval, timeZone: string = UTC_ZONE): Record<string, unknown> {
+  const zb = createZoneBuckets(interval, timeZone);
+  const zone = zb.timeZone;
+  return {
+    date_histogram: {
+      field: 'date',
+      calendar_interval: CALENDAR_INTERVAL[interval],
+      time_zone: zone,
+      min_doc_count: 1,
+      format: zb.isUtc && interval !== 'hour' ? 'yyyy-MM-dd' : "yyyy-MM-dd'T'HH:mm:ssXXX",
+    },
+  };
+}
+
+/** Matching articles placed by firstSeenAt: a filter aggregation beside each histogram. */
+export const FALLBACK_DATES_AGG = { filter: { term: { dateIsFallback: true } } };
+
+/**
+ * Counts per calendar bucket in `timeZone` (default UTC), only non-empty buckets (min_doc_count 1), plus how many
+ * matching articles are placed by firstSeenAt (a filter aggregation beside the histogram).
  */
 export function countOverTimeRequest(
   query: QueryNode,
   range: DateRange,
   interval: TrendInterval,
   outlets: readonly string[] | undefined,
+  timeZone: string = UTC_ZONE,
 ): Record<string, unknown> {
   return {
     size: 0,
     track_total_hits: true,
     query: storeQuery(query, range, outlets),
     aggs: {
-      over_time: {
-        date_histogram: {
-          field: 'date',
-          calendar_interval: CALENDAR_INTERVAL[interval],
-          time_zone: 'UTC',
-          min_doc_count: 1,
-          format: 'yyyy-MM-dd',
-        },
-      },
-      fallback_dates: { filter: { term: { dateIsFallback: true } } },
+      over_time: histogramAgg(interval, timeZone),
+      fallback_dates: FALLBACK_DATES_AGG,
     },
   };
+}
+
+/** A date_histogram answer: bucket keys are the epoch ms of each bucket's start. */
+export interface HistogramBuckets {
+  buckets?: { key?: number; doc_count?: number }[];
 }
 
 interface HistogramResponse {
   hits?: { total?: { value?: number } | number };
   aggregations?: {
-    over_time?: { buckets?: { key?: number; doc_count?: number }[] };
+    over_time?: HistogramBuckets;
     fallback_dates?: { doc_count?: number };
   };
 }
@@ -120,36 +289,30 @@ function totalOf(total: { value?: number } | number | undefined): number {
   return total?.value ?? 0;
 }
 
-function isoDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
-
 /**
- * The trend series from a countOverTimeRequest response. Bucket labels come from the bucket key (epoch ms of
- * the bucket start in UTC). Elasticsearch starts calendar weeks on Monday (ISO 8601); a week key on any other
- * day (or a key not at midnight UTC) means the request or the cluster differs from what this store assumes,
- * and is an error rather than a silently shifted chart.
+ * The points of a date_histogram answer, labelled like the SQLite store (core/time-buckets.ts). Elasticsearch
+ * starts calendar weeks on Monday (ISO 8601) and follows the zone's DST rules; a key that is not where this store
+ * puts a bucket start means the request or the cluster differs from what it assumes, and is an error rather
+ * than a silently shifted chart.
  */
-export function toTrendSeries(response: HistogramResponse, interval: TrendInterval): TrendSeriesResult {
-  const points: TrendPoint[] = [];
-  for (const bucket of response.aggregations?.over_time?.buckets ?? []) {
+export function histogramPoints(histogram: HistogramBuckets | undefined, zb: ZoneBuckets): TrendPoint[] {
+  const points: { ms: number; p: TrendPoint }[] = [];
+  for (const bucket of histogram?.buckets ?? []) {
     const key = bucket.key ?? Number.NaN;
     const count = bucket.doc_count ?? 0;
     if (count === 0) continue;
-    const d = new Date(key);
-    const misaligned =
-      !Number.isFinite(key) ||
-      key % 86_400_000 !== 0 ||
-      (interval === 'week' && d.getUTCDay() !== 1) ||
-      (interval === 'month' && d.getUTCDate() !== 1);
-    if (misaligned) {
-      throw new AppError('elastic_bucket_misaligned', `elastic-store: ${interval} bucket key ${key} is not a UTC ${interval} start`);
+    if (!Number.isFinite(key) || zb.start(key) !== key) {
+      throw new AppError('elastic_bucket_misaligned', `elastic-store: ${zb.interval} bucket key ${key} is not a ${zb.timeZone} ${zb.interval} start`);
     }
-    points.push({ t: isoDay(key), count });
+    points.push({ ms: key, p: { t: zb.label(key), count } });
   }
-  points.sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : 0));
+  return points.sort((a, b) => a.ms - b.ms).map((x) => x.p);
+}
+
+/** The trend series from a countOverTimeRequest response (same interval and zone). */
+export function toTrendSeries(response: HistogramResponse, interval: TrendInterval, timeZone: string = UTC_ZONE): TrendSeriesResult {
   return {
-    points,
+    points: histogramPoints(response.aggregations?.over_time, createZoneBuckets(interval, timeZone)),
     total: totalOf(response.hits?.total),
     fallbackDateCount: response.aggregations?.fallback_dates?.doc_count ?? 0,
   };

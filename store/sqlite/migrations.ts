@@ -259,6 +259,23 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX retag_jobs_status ON retag_jobs (status, requested_at);
     `,
   },
+  {
+    version: 50,
+    name: 'feed fetch log',
+    sql: `
+      -- Every fetch outcome of every feed (the feeds row keeps only the last): the trends coverage overlay asks
+      -- whether an outlet had a successful fetch in a bucket. at = epoch ms of the attempt. Rows older than
+      -- FETCH_LOG_RETENTION_DAYS are pruned by the catalog as it writes. (feed_id, at) answers a series' outlets,
+      -- (at) the all-feeds case and the pruning.
+      CREATE TABLE fetch_log (
+        feed_id TEXT NOT NULL,
+        at      INTEGER NOT NULL,
+        status  TEXT NOT NULL CHECK (status IN ('ok', 'not_modified', 'error', 'gone'))
+      );
+      CREATE INDEX fetch_log_feed_at ON fetch_log (feed_id, at, status);
+      CREATE INDEX fetch_log_at ON fetch_log (at, status);
+    `,
+  },
 ];
 
 /**

@@ -7,27 +7,35 @@ import { createHash } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { QueryNode } from '../../core/query/ast.ts';
-import type { AlertEvent, Article, EnrichedArticle, Entity, TrendPoint } from '../../core/types.ts';
+import type { AlertEvent, Article, EnrichedArticle, Entity } from '../../core/types.ts';
 import type {
   ArticleStore,
+  CoOccurrenceOptions,
+  CoOccurrenceResult,
   ArticleToStore,
   CountOverTimeOptions,
   DateRange,
   DeliveryOutcome,
+  ExportOptions,
+  ExportRow,
   InsertResult,
   SearchHit,
   SearchOptions,
   SearchResult,
+  SearchSort,
   TermCount,
   TermField,
   TopTermsOptions,
   TrendSeriesResult,
 } from '../article-store.ts';
 import { createSqliteClusters } from './clusters.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { decodeCursor, decodeRelevanceCursor, encodeCursor, encodeRelevanceCursor } from './cursor.ts';
+import { relevanceMatch, relevancePage, sqliteExport, sqliteFacets } from './search-complete.ts';
+import { facetLimitOf } from '../facets.ts';
 import { compileQuery, ENTITY_KEY_TAG, entityKeyTags, type TagRowField } from './query-to-sql.ts';
 import { createSnippetBuilder, normalizeForIndex } from './snippet.ts';
 import { createThemeTagMethods } from './theme-tags.ts';
+import { sqliteCoOccurrence, sqliteCountOverTime } from './trends.ts';
 
 /** Options of {@link createSqliteArticleStore}. */
 export interface SqliteArticleStoreOptions {
@@ -103,6 +111,9 @@ interface AlertEventRow {
 
 const MS_PER_DAY = 86_400_000;
 const MAX_SEARCH_LIMIT = 100;
+/** Keyset page of an export: ~1000 rows of metadata is well under a megabyte. */
+const DEFAULT_EXPORT_PAGE = 1000;
+const MAX_EXPORT_PAGE = 5000;
 const MAX_TERMS_LIMIT = 1000;
 const MAX_LIST_LIMIT = 10_000;
 /**
@@ -279,12 +290,42 @@ export function createSqliteArticleStore(db: Database, options: SqliteArticleSto
 
     async search(query: QueryNode, options: SearchOptions): Promise<SearchResult> {
       const limit = requireLimit(options.limit, MAX_SEARCH_LIMIT, 'limit');
+      const sort = requireSort(options.sort);
+      const facetFields = options.facets ?? [];
+      const facetLimit = facetLimitOf(options.facetLimit);
       const where = buildWhere(query, options, options.outlets);
+      const relevanceCursor =
+        sort === 'relevance' && options.cursor !== undefined ? decodeRelevanceCursor(options.cursor) : undefined;
       const total =
         db
           .prepare<(string | number)[], number>(`SELECT count(*) FROM articles WHERE ${where.sql}`)
           .pluck()
           .get(...where.params) ?? 0;
+      const facets = facetFields.length > 0 ? { facets: sqliteFacets(db, where, facetFields, facetLimit, options.outletGroups) } : {};
+
+      if (sort === 'relevance') {
+        const ranked = total === 0 ? [] : relevancePage(db, where, relevanceMatch(query), relevanceCursor, limit + 1);
+        const pageRanks = ranked.slice(0, limit);
+        const bySeq = new Map(
+          db
+            .prepare<[string], ArticleRow>(`${SEARCH_SELECT} WHERE articles.seq IN (SELECT value FROM json_each(?))`)
+            .all(JSON.stringify(pageRanks.map((r) => r.seq)))
+            .map((row) => [row.seq, row]),
+        );
+        const snippetOf = createSnippetBuilder(query);
+        const hits: SearchHit[] = [];
+        for (const r of pageRanks) {
+          const row = bySeq.get(r.seq);
+          if (row) hits.push(rowToHit(row, snippetOf(row.title, row.text)));
+        }
+        const lastRank = pageRanks[pageRanks.length - 1];
+        const lastHit = hits[hits.length - 1];
+        const nextCursor =
+          ranked.length > limit && lastRank && lastHit
+            ? encodeRelevanceCursor({ score: lastRank.score, date: lastHit.date, id: lastHit.id })
+            : null;
+        return { total, hits, nextCursor, ...facets };
+      }
 
       let pageSql = where.sql;
       const pageParams: (string | number)[] = [...where.params];
@@ -314,45 +355,27 @@ export function createSqliteArticleStore(db: Database, options: SqliteArticleSto
       const hits = page.map((row) => rowToHit(row, snippet(row.title, row.text)));
       const last = page[page.length - 1];
       const nextCursor = rows.length > limit && last ? encodeCursor({ date: last.date, id: last.id }) : null;
-      return { total, hits, nextCursor };
+      return { total, hits, nextCursor, ...facets };
+    },
+
+    // A generator, so a bad option rejects the first read like every other store call instead of throwing here.
+    async *exportArticles(query: QueryNode, options: ExportOptions): AsyncGenerator<ExportRow> {
+      const pageSize = requireLimit(options.pageSize ?? DEFAULT_EXPORT_PAGE, MAX_EXPORT_PAGE, 'pageSize');
+      const where = buildWhere(query, options, options.outlets);
+      const total =
+        db
+          .prepare<(string | number)[], number>(`SELECT count(*) FROM articles WHERE ${where.sql}`)
+          .pluck()
+          .get(...where.params) ?? 0;
+      yield* sqliteExport(db, where, pageSize, total);
     },
 
     async countOverTime(query: QueryNode, options: CountOverTimeOptions): Promise<TrendSeriesResult> {
-      const where = buildWhere(query, options, options.outlets);
-      // day 0 (1970-01-01) was a Thursday, so (day + 3) mod 7 is the distance back to Monday.
-      const bucketOf = (t: string): string =>
-        options.interval === 'day'
-          ? `${t}.day`
-          : options.interval === 'week'
-            ? `(${t}.day - (((${t}.day + 3) % 7) + 7) % 7)`
-            : `substr(${t}.date, 1, 7)`;
-      // stories: one row per cluster, the earliest matching copy (SQLite takes the bare columns of a min()
-      // aggregate from the row holding the minimum), then bucketed like single articles.
-      const source =
-        options.count === 'stories'
-          ? `(SELECT min(articles.date_ms) AS date_ms, articles.day AS day, articles.date AS date,
-                articles.date_is_fallback AS date_is_fallback
-              FROM articles WHERE ${where.sql} GROUP BY articles.cluster_id) AS story`
-          : null;
-      const rows = db
-        .prepare<(string | number)[], { b: number | string; n: number; f: number }>(
-          source
-            ? `SELECT ${bucketOf('story')} AS b, count(*) AS n, sum(story.date_is_fallback) AS f
-               FROM ${source} GROUP BY b ORDER BY b`
-            : `SELECT ${bucketOf('articles')} AS b, count(*) AS n, sum(articles.date_is_fallback) AS f
-               FROM articles WHERE ${where.sql} GROUP BY b ORDER BY b`,
-        )
-        .all(...where.params);
-      const points: TrendPoint[] = [];
-      let total = 0;
-      let fallbackDateCount = 0;
-      for (const row of rows) {
-        const t = typeof row.b === 'number' ? isoDay(row.b) : `${row.b}-01`;
-        points.push({ t, count: row.n });
-        total += row.n;
-        fallbackDateCount += row.f;
-      }
-      return { points, total, fallbackDateCount };
+      return sqliteCountOverTime(db, buildWhere(query, options, options.outlets), options);
+    },
+
+    async coOccurrence(query: QueryNode, options: CoOccurrenceOptions): Promise<CoOccurrenceResult> {
+      return sqliteCoOccurrence(db, buildWhere(query, options, options.outlets), options);
     },
 
     async getCluster(clusterId, limit) {
@@ -439,6 +462,11 @@ function parseBound(value: string, name: string): number {
     throw new ValidationError('invalid_date_range', `article-store: ${name} is not an ISO date: ${value}`);
   }
   return ms;
+}
+
+function requireSort(sort: SearchSort | undefined): SearchSort {
+  if (sort === undefined || sort === 'date' || sort === 'relevance') return sort ?? 'date';
+  throw new ValidationError('invalid_sort', `article-store: sort must be 'relevance' or 'date'`);
 }
 
 function requireLimit(limit: number, max: number, name: string): number {
@@ -570,8 +598,4 @@ function rowToEvent(row: AlertEventRow): AlertEvent {
     lastDeliveryError: row.last_delivery_error,
     nextDeliveryAt: row.next_delivery_at,
   };
-}
-
-function isoDay(day: number): string {
-  return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
 }

@@ -6,7 +6,7 @@ import type { Database } from 'better-sqlite3';
 import { NotFoundError } from '../../core/errors.ts';
 import { feedId } from '../../core/ids.ts';
 import type { Actor, ActorType, Alert, Feed, FeedStatus, Outlet, Theme } from '../../core/types.ts';
-import type { CatalogStore, FeedOutcome } from '../catalog-store.ts';
+import { FETCH_LOG_RETENTION_DAYS, type CatalogStore, type FeedOutcome } from '../catalog-store.ts';
 import { createRetagJobMethods } from './retag-jobs.ts';
 
 /** Options of {@link createSqliteCatalogStore}. */
@@ -165,6 +165,21 @@ export function createSqliteCatalogStore(db: Database, options: SqliteCatalogSto
   const selectAlerts = db.prepare<[], AlertRow>('SELECT * FROM alerts ORDER BY id');
   const selectAlert = db.prepare<[string], AlertRow>('SELECT * FROM alerts WHERE id = ?');
 
+  // The fetch log (migration 50) behind the trends coverage overlay.
+  const insertFetchLog = db.prepare<[string, number, FeedOutcome['status']]>('INSERT INTO fetch_log (feed_id, at, status) VALUES (?, ?, ?)');
+  const pruneFetchLog = db.prepare<[number]>('DELETE FROM fetch_log WHERE at < ?');
+  const fetchLogSince = db.prepare<[], number | null>('SELECT min(at) FROM fetch_log').pluck();
+  // EXISTS per span stops at the first success: an index probe per span (per feed of the outlets, when given).
+  const coveredAll = db.prepare<[string], { c: number }>(`
+    SELECT EXISTS (SELECT 1 FROM fetch_log AS f
+      WHERE f.at >= json_extract(s.value, '$[0]') AND f.at < json_extract(s.value, '$[1]') AND f.status IN ('ok', 'not_modified')) AS c
+    FROM json_each(?) AS s ORDER BY s.key`);
+  const coveredOutlets = db.prepare<[string, string], { c: number }>(`
+    SELECT EXISTS (SELECT 1 FROM fetch_log AS f
+      WHERE f.feed_id IN (SELECT id FROM feeds WHERE outlet_id IN (SELECT value FROM json_each(?)))
+        AND f.at >= json_extract(s.value, '$[0]') AND f.at < json_extract(s.value, '$[1]') AND f.status IN ('ok', 'not_modified')) AS c
+    FROM json_each(?) AS s ORDER BY s.key`);
+
   const addFeedTx = write((id: string, url: string, outletId: string, nowIso: string) => {
     insertFeed.run(id, url, outletId, nowIso, nowIso);
   });
@@ -196,6 +211,9 @@ export function createSqliteCatalogStore(db: Database, options: SqliteCatalogSto
       fullFetch: outcome.fullFetch ? 1 : 0,
     });
     if (info.changes === 0) throw new NotFoundError('feed_not_found', `catalog-store: no feed ${id}`);
+    const atMs = outcome.at.getTime();
+    insertFetchLog.run(id, atMs, outcome.status);
+    pruneFetchLog.run(atMs - FETCH_LOG_RETENTION_DAYS * 86_400_000);
   });
   const upsertOutletTx = write((o: Outlet) => {
     upsertOutletStmt.run(
@@ -253,6 +271,13 @@ export function createSqliteCatalogStore(db: Database, options: SqliteCatalogSto
     },
     async recordFeedOutcome(id, outcome) {
       recordOutcomeTx(id, outcome);
+    },
+
+    async fetchCoverage(spans, outletIds) {
+      const json = JSON.stringify(spans.map((s) => [s.start, s.end]));
+      const rows = outletIds === undefined ? coveredAll.all(json) : coveredOutlets.all(JSON.stringify(outletIds), json);
+      const since = fetchLogSince.get() ?? null;
+      return { covered: rows.map((r) => r.c === 1), historySince: since === null ? null : new Date(since).toISOString() };
     },
 
     async upsertActor(actor) {

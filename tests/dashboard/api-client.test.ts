@@ -25,9 +25,9 @@ describe('typed client over AppType', () => {
 
     const trends = await client.api.trends.$get({ query: { q: ['syria', 'chemical'], interval: 'month' } });
     const t = await trends.json();
-    expect(t.series.map((x) => x.points)).toEqual([
-      [{ t: '2018-02-01', count: 3 }],
-      [{ t: '2018-02-01', count: 2 }],
+    expect(t.series.map((x) => x.points.map((p) => ({ t: p.t, count: p.count })))).toEqual([
+      [{ t: '2018-02-01T00:00:00+00:00', count: 3 }],
+      [{ t: '2018-02-01T00:00:00+00:00', count: 2 }],
     ]);
   });
 

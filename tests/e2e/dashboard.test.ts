@@ -281,7 +281,8 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in Chromium', () => {
   it('drills down from a chart point to the articles of that series and day', async () => {
     const page = await openPage(trendsHash(['"white helmets"'], { from: '2018-02-10', to: '2018-02-16' }));
     const day = '2018-02-13';
-    const dot = page.locator(`[data-testid="trend-dot"][data-series="0"][data-bucket="${day}"]`);
+    // Bucket starts are ISO with offset (UTC here); the drill-down range is the bucket's day.
+    const dot = page.locator(`[data-testid="trend-dot"][data-series="0"][data-bucket="${day}T00:00:00+00:00"]`);
     await dot.waitFor();
     await dot.click();
     await page.getByTestId('page-search').waitFor();
@@ -303,6 +304,60 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in Chromium', () => {
     // 2018-02-10/11 are Sat/Sun of the week of Feb 5; Feb 12–15 fall in the week of Feb 12.
     await expect.poll(() => page.locator('[data-testid="trend-dot"]').count()).toBe(2);
     expect(await page.getByTestId('trend-legend-total').textContent()).toBe(String(PHRASE_TOTAL));
+  }, 60_000);
+
+  it('breaks a series down by outlet, switches to shares of all articles, and drills down from a top term', async () => {
+    const page = await openPage(trendsHash(['"white helmets"'], { from: '2018-02-10', to: '2018-02-16', breakdown: 'outlet' }));
+    const phraseIds = new Set([...fixture.phraseByDay.values()].flat());
+    const byOutlet = (outlet: string) => fixture.articles.filter((a) => phraseIds.has(a.id) && a.outletId === outlet);
+    const items = page.getByTestId('trend-legend-item');
+    await expect.poll(() => items.count()).toBe(2);
+    await expect.poll(() => page.getByTestId('trend-legend-total').count()).toBe(2);
+    // The largest group first: RT carries the even-numbered phrase articles of every day.
+    expect(await items.nth(0).getByTestId('trend-legend-label').textContent()).toBe('RT');
+    expect(await items.nth(0).getByTestId('trend-legend-total').textContent()).toBe(String(byOutlet('rt').length));
+    expect(await items.nth(1).getByTestId('trend-legend-label').textContent()).toBe('Wire Service');
+    expect(await items.nth(1).getByTestId('trend-legend-total').textContent()).toBe(String(byOutlet('wire-service').length));
+    expect(byOutlet('rt').length + byOutlet('wire-service').length).toBe(PHRASE_TOTAL);
+    await expect.poll(() => page.locator('.recharts-line').count()).toBe(2);
+
+    await page.getByTestId('trend-normalize').check();
+    await expect.poll(() => new URLSearchParams(page.url().split('?')[1]).get('normalize')).toBe('true');
+    await expect.poll(() => page.getByTestId('trend-chart').getAttribute('data-normalized')).toBe('true');
+    // Wire Service on 10 Feb: 1 phrase article among its 2 articles that day (the other is a council session).
+    const day = DAYS[0] ?? '';
+    const wireAll = fixture.articles.filter((a) => a.outletId === 'wire-service' && (a.publishedAt ?? a.firstSeenAt).startsWith(day)).length;
+    const wirePhrase = byOutlet('wire-service').filter((a) => (a.publishedAt ?? a.firstSeenAt).startsWith(day)).length;
+    expect([wirePhrase, wireAll]).toEqual([1, 2]);
+    const dot = page.locator(`[data-testid="trend-dot"][data-series="1"][data-bucket="${day}T00:00:00+00:00"]`);
+    await expect.poll(() => dot.getAttribute('aria-label')).toContain(`50.0% (${wirePhrase} of ${wireAll})`);
+
+    // The top outlets of the first query, each a drill-down to Search with an outlet: filter.
+    const rtTerm = page.locator('[data-testid="terms-outlet"] [data-testid="term-link"][data-term="rt"]');
+    await rtTerm.waitFor();
+    await rtTerm.click();
+    await page.getByTestId('page-search').waitFor();
+    const params = new URLSearchParams(new URL(page.url()).hash.split('?')[1]);
+    expect(params.get('q')).toBe('("white helmets") AND outlet:"rt"');
+    await expect.poll(() => page.getByTestId('search-total').textContent()).toBe(`${byOutlet('rt').length} articles`);
+  }, 60_000);
+
+  it('shows the actor x theme matrix as a heatmap whose cell counts the articles with both, and drills down', async () => {
+    const page = await openPage('#/matrix?actors=white-helmets&themes=staged-attack&interval=week');
+    const expected = fixture.articles.filter((a) => a.actors.includes('white-helmets') && a.themes.includes('staged-attack')).length;
+    expect(expected).toBeGreaterThan(0);
+    const cell = page.locator('[data-testid="heatmap-cell"][data-actor="white-helmets"][data-theme="staged-attack"]').first();
+    await cell.waitFor();
+    expect(await cell.getAttribute('data-count')).toBe(String(expected));
+    expect(await cell.textContent()).toBe(String(expected));
+    expect(await page.getByTestId('nav-matrix').getAttribute('aria-current')).toBe('page');
+    // Per week: the slider shows one bucket at a time.
+    await page.getByTestId('matrix-slider').waitFor();
+    await cell.click();
+    await page.getByTestId('page-search').waitFor();
+    const params = new URLSearchParams(new URL(page.url()).hash.split('?')[1]);
+    expect(params.get('q')).toBe('actor:"white-helmets" AND theme:"staged-attack"');
+    await expect.poll(() => page.getByTestId('search-total').textContent()).toBe(`${expected} articles`);
   }, 60_000);
 
   it('searches with highlighted snippets, never running HTML planted in articles, and pages with Load more', async () => {
@@ -353,6 +408,40 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in Chromium', () => {
     await trendError.waitFor();
     expect(await trendError.textContent()).toMatch(/^Series 2: .*never closed/);
     expect(await trends.getByTestId('query-error-pointer').textContent()).toBe(`actor:white-helmets OR (idlib\n${' '.repeat(23)}^`);
+  }, 60_000);
+
+  it('refines a search from a facet, sorts by best match, and exports exactly the filtered result set', async () => {
+    const page = await openPage(`#/search?q=${encodeURIComponent('"white helmets"')}`);
+    const phraseIds = new Set([...fixture.phraseByDay.values()].flat());
+    const rtIds = fixture.articles.filter((a) => a.outletId === 'rt' && phraseIds.has(a.id)).map((a) => a.id);
+    const rtFacet = page.locator('[data-testid="facet-outlet"] [data-testid="facet-value"][data-value="rt"]');
+    await rtFacet.waitFor();
+    expect(await rtFacet.textContent()).toBe('RT');
+    const rtRow = page.locator('[data-testid="facet-outlet"] li').filter({ has: page.locator('[data-value="rt"]') });
+    expect(await rtRow.getByTestId('facet-count').textContent()).toBe(String(rtIds.length));
+
+    await rtFacet.click();
+    await expect.poll(() => new URLSearchParams(page.url().split('?')[1]).get('outlet')).toBe('rt');
+    await expect.poll(() => page.getByTestId('search-total').textContent()).toBe(`${rtIds.length} articles`);
+    expect(await page.getByTestId('active-filter').textContent()).toContain('Outlet: RT');
+
+    await page.getByTestId('sort-relevance').check();
+    await expect.poll(() => new URLSearchParams(page.url().split('?')[1]).get('sort')).toBe('relevance');
+    await expect.poll(() => page.getByTestId('search-total').textContent()).toBe(`${rtIds.length} articles`);
+    // The phrase in the title and the body outranks the planted article, which has it in the body only.
+    await page.getByTestId('search-result').first().waitFor();
+    expect(await page.getByTestId('search-result').first().getByTestId('result-link').textContent()).toMatch(/^White Helmets report/);
+
+    const href = await page.getByTestId('export-csv').getAttribute('href');
+    const exportParams = new URLSearchParams((href ?? '').split('?')[1]);
+    expect(href?.startsWith('/api/export?')).toBe(true);
+    expect(Object.fromEntries(exportParams)).toEqual({ format: 'csv', q: '"white helmets"', outlet: 'rt' });
+    const csv = await page.evaluate(async (url) => (await fetch(url)).text(), href ?? '');
+    const lines = csv.trimEnd().split('\r\n');
+    expect(lines[1]).toBe('# query: "white helmets"');
+    expect(lines[4]).toBe(`# total: ${rtIds.length}`);
+    expect(lines.slice(7).map((l) => l.split(',')[0]).sort()).toEqual([...rtIds].sort());
+    expect(await page.getByTestId('export-jsonl').getAttribute('href')).toContain('format=jsonl');
   }, 60_000);
 
   it('lists feeds with their recorded health and reports the API reason when adding a bad feed', async () => {

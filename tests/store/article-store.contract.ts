@@ -9,6 +9,7 @@ import { parseQuery } from '../../core/query/parse.ts';
 import type { Alert, EnrichedArticle, Entity, TrendInterval } from '../../core/types.ts';
 import type { ArticleStore, ArticleToStore, SearchOptions } from '../../store/article-store.ts';
 import { fingerprintArticle } from '../../worker/enrich/syndication.ts';
+import { registerSearchContract } from './article-store-search.contract.ts';
 
 /** What the suite needs from an adapter's test harness. */
 export interface ArticleStoreHarness {
@@ -604,6 +605,181 @@ export function runArticleStoreContract(
       });
     });
 
+    describe('countOverTime: time zones, breakdowns, co-occurrence', () => {
+      // Articles around the 2024 EU DST changes (Sun 31 March and Sun 27 October, both at 01:00 UTC).
+      const at = (slug: string, iso: string, outlet: string, actors: string[] = [], themes: string[] = []): EnrichedArticle => {
+        const url = `https://${outlet}.example/tz/${slug}`;
+        return {
+          ...FIXTURES.enWeather, id: articleId(url), url, canonicalUrl: url, guid: null, feedId: `feed-${outlet}`, outletId: outlet,
+          title: `Timezone probe ${slug} for the bucket tests`, text: `Probe ${slug}.`, publishedAt: iso, firstSeenAt: iso,
+          keywords: [], entities: [], actors, themes,
+        };
+      };
+      const PROBES: EnrichedArticle[] = [
+        at('p1', '2024-03-30T22:59:00.000Z', 'rt', ['a1'], ['t1']), // Berlin: Sat 30 March 23:59 +01:00
+        at('p2', '2024-03-30T23:30:00.000Z', 'bbc', ['a1', 'a2'], ['t1']), // Sun 31 March 00:30 +01:00
+        at('p3', '2024-03-31T00:59:59.000Z', 'rt', ['a2'], ['t1', 't2']), // 01:59:59 +01:00, the last second of CET
+        at('p4', '2024-03-31T01:00:00.000Z', 'lemonde', ['a1'], ['t2']), // 03:00 +02:00: 02:00-03:00 never happened
+        at('p5', '2024-03-31T21:30:00.000Z', 'bbc', [], ['t1']), // 23:30 +02:00, still Sunday: a 23-hour day
+        at('p6', '2024-03-31T22:30:00.000Z', 'aljazeera', ['a1'], []), // Mon 1 April 00:30 +02:00
+        at('p7', '2024-10-27T00:30:00.000Z', 'rt', ['a1'], ['t1']), // 02:30 +02:00, first pass
+        at('p8', '2024-10-27T01:30:00.000Z', 'rt', ['a2'], ['t2']), // 02:30 +01:00, second pass: another hour
+        at('p9', '2024-10-27T22:59:00.000Z', 'bbc', ['a1'], ['t1']), // 23:59 +01:00: a 25-hour Sunday
+      ];
+      const BERLIN = 'Europe/Berlin';
+      // Only the probes (the shared fixtures are seeded too, for the breakdown and matrix cases).
+      const PROBE_Q = term('probe');
+      const cestFrom = Date.parse('2024-03-31T01:00:00Z');
+      const cestTo = Date.parse('2024-10-27T01:00:00Z');
+      const HOUR = 3_600_000;
+      // Independent of the store and of core/time-buckets.ts: the EU rule for 2024 written out by hand.
+      const berlinOffset = (ms: number): number => (ms >= cestFrom && ms < cestTo ? 2 : 1) * HOUR;
+      const isoWithOffset = (utcMs: number, off: number): string =>
+        `${new Date(utcMs + off).toISOString().slice(0, 19)}+0${off / HOUR}:00`;
+      const berlinBucket = (iso: string, interval: 'hour' | 'day'): string => {
+        const ms = Date.parse(iso);
+        const off = berlinOffset(ms);
+        if (interval === 'hour') return isoWithOffset(ms - (ms % HOUR), off);
+        const midnightWall = Date.parse(`${new Date(ms + off).toISOString().slice(0, 10)}T00:00:00Z`);
+        // Berlin changes at 01:00 UTC, never near midnight: the offset an hour before the wall midnight holds at it.
+        const midnightOff = berlinOffset(midnightWall - HOUR);
+        return isoWithOffset(midnightWall - midnightOff, midnightOff);
+      };
+      const countBy = (items: EnrichedArticle[], key: (a: EnrichedArticle) => string) => {
+        const m = new Map<string, number>();
+        for (const a of items) m.set(key(a), (m.get(key(a)) ?? 0) + 1);
+        return [...m.entries()].sort(([x], [y]) => Date.parse(x) - Date.parse(y)).map(([t, count]) => ({ t, count }));
+      };
+
+      beforeEach(async () => {
+        await seed();
+        const r = await store.insertArticles(plain(PROBES), t0);
+        expect(r.inserted).toHaveLength(PROBES.length);
+      });
+
+      it('buckets by local day in Europe/Berlin across both DST changes, labelled with the offset', async () => {
+        const got = await store.countOverTime(PROBE_Q, { interval: 'day', timeZone: BERLIN });
+        expect(got.points).toEqual(countBy(PROBES, (a) => berlinBucket(dateOf(a), 'day')));
+        // The hand-checked corners: a 23-hour and a 25-hour Sunday.
+        expect(got.points).toEqual([
+          { t: '2024-03-30T00:00:00+01:00', count: 1 },
+          { t: '2024-03-31T00:00:00+01:00', count: 4 },
+          { t: '2024-04-01T00:00:00+02:00', count: 1 },
+          { t: '2024-10-27T00:00:00+02:00', count: 3 },
+        ]);
+        expect(got.total).toBe(PROBES.length);
+      });
+
+      it('buckets by hour in UTC and in Europe/Berlin, where the repeated 02:00 is two buckets', async () => {
+        const utc = await store.countOverTime(PROBE_Q, { interval: 'hour', from: '2024-03-30', to: '2024-11-01' });
+        expect(utc.points).toEqual(countBy(PROBES, (a) => `${new Date(Date.parse(dateOf(a)) - (Date.parse(dateOf(a)) % HOUR)).toISOString().slice(0, 19)}+00:00`));
+        const berlin = await store.countOverTime(PROBE_Q, { interval: 'hour', timeZone: BERLIN });
+        expect(berlin.points).toEqual(countBy(PROBES, (a) => berlinBucket(dateOf(a), 'hour')));
+        expect(berlin.points.map((p) => p.t)).toContain('2024-10-27T02:00:00+02:00');
+        expect(berlin.points.map((p) => p.t)).toContain('2024-10-27T02:00:00+01:00');
+      });
+
+      it('buckets weeks and months in a zone with a half-hour offset (Asia/Kolkata) exactly', async () => {
+        // 2024-03-31T18:29Z is 23:59 IST on Sunday 31 March; 18:30Z is Monday 1 April 00:00.
+        const edge = [at('k1', '2024-03-31T18:29:59.000Z', 'rt'), at('k2', '2024-03-31T18:30:00.000Z', 'rt')];
+        await store.insertArticles(plain(edge), t0);
+        const q = or(term('k1'), term('k2'));
+        expect((await store.countOverTime(q, { interval: 'week', timeZone: 'Asia/Kolkata' })).points).toEqual([
+          { t: '2024-03-25T00:00:00+05:30', count: 1 },
+          { t: '2024-04-01T00:00:00+05:30', count: 1 },
+        ]);
+        expect((await store.countOverTime(q, { interval: 'month', timeZone: 'Asia/Kolkata' })).points).toEqual([
+          { t: '2024-03-01T00:00:00+05:30', count: 1 },
+          { t: '2024-04-01T00:00:00+05:30', count: 1 },
+        ]);
+        await expect(store.countOverTime(q, { interval: 'day', timeZone: 'Mars/Olympus_Mons' })).rejects.toThrow(/time zone/);
+      });
+
+      it('breaks down by outlet: each group is the outlet-filtered series, and the groups sum to the total', async () => {
+        const got = await store.countOverTime(ALL_QUERY, { interval: 'week', breakdown: 'outlet' });
+        const groups = got.groups ?? [];
+        expect(groups.map((g) => g.key)).toEqual(['aljazeera', 'bbc', 'lemonde', 'rt']);
+        expect(groups.reduce((n, g) => n + g.total, 0)).toBe(got.total);
+        expect(got.total).toBe(ALL.length + PROBES.length);
+        for (const g of groups) {
+          const alone = await store.countOverTime(ALL_QUERY, { interval: 'week', outlets: [g.key ?? ''] });
+          expect({ key: g.key, points: g.points, total: g.total, fallbackDateCount: g.fallbackDateCount }).toEqual({ key: g.key, ...alone });
+        }
+        // Summing the groups bucket by bucket gives the whole series.
+        const summed = new Map<string, number>();
+        for (const g of groups) for (const p of g.points) summed.set(p.t, (summed.get(p.t) ?? 0) + p.count);
+        expect(got.points).toEqual([...summed.entries()].sort(([x], [y]) => (x < y ? -1 : 1)).map(([t, count]) => ({ t, count })));
+      });
+
+      it('breaks down by outlet tag: once per tag of the outlet, untagged outlets under null', async () => {
+        const outletTags = { rt: ['state-affiliated'], aljazeera: ['state-affiliated', 'qatar'], bbc: ['public'] };
+        const got = await store.countOverTime(ALL_QUERY, { interval: 'month', breakdown: 'tag', outletTags });
+        const everything = [...ALL, ...PROBES];
+        const tagsOf = (a: EnrichedArticle): (string | null)[] => {
+          const tags = (outletTags as Record<string, string[]>)[a.outletId] ?? [];
+          return tags.length > 0 ? tags : [null];
+        };
+        const expected = new Map<string | null, EnrichedArticle[]>();
+        for (const a of everything) for (const tag of tagsOf(a)) expected.set(tag, [...(expected.get(tag) ?? []), a]);
+        expect((got.groups ?? []).map((g) => [g.key, g.total])).toEqual(
+          [...expected.entries()]
+            .sort(([x], [y]) => (x === null ? 1 : y === null ? -1 : x < y ? -1 : 1))
+            .map(([k, items]) => [k, items.length]),
+        );
+        for (const g of got.groups ?? []) expect(g).toEqual({ key: g.key, ...expectedSeries(expected.get(g.key) ?? [], 'month') });
+        // The whole counts every article once, however many tags its outlet has.
+        expect(got.total).toBe(everything.length);
+        expect((got.groups ?? []).reduce((n, g) => n + g.total, 0)).toBe(everything.reduce((n, a) => n + tagsOf(a).length, 0));
+      });
+
+      it('combines a breakdown with a time zone and a date range', async () => {
+        const got = await store.countOverTime(PROBE_Q, {
+          interval: 'day', timeZone: BERLIN, breakdown: 'outlet', from: '2024-03-30T00:00:00Z', to: '2024-04-02T00:00:00Z',
+        });
+        const inRange = PROBES.filter((a) => dateOf(a) < '2024-04-02');
+        for (const g of got.groups ?? []) {
+          expect(g.points).toEqual(countBy(inRange.filter((a) => a.outletId === g.key), (a) => berlinBucket(dateOf(a), 'day')));
+        }
+        expect((got.groups ?? []).reduce((n, g) => n + g.total, 0)).toBe(inRange.length);
+      });
+
+      it('counts actor x theme co-occurrence overall and per bucket, as counted from the articles', async () => {
+        const actors = ['a1', 'a2', 'white-helmets'];
+        const themes = ['t1', 't2', 'staged-chemical-attack'];
+        const everything = [...ALL, ...PROBES];
+        const both = (a: EnrichedArticle, actor: string, theme: string) => a.actors.includes(actor) && a.themes.includes(theme);
+        const got = await store.coOccurrence(ALL_QUERY, { actors, themes, interval: 'day', timeZone: BERLIN });
+        expect(got.cells).toEqual(
+          actors.flatMap((actor) => themes.map((theme) => ({ actor, theme, count: everything.filter((a) => both(a, actor, theme)).length }))),
+        );
+        expect(got.cells.find((c) => c.actor === 'a1' && c.theme === 't1')?.count).toBe(4);
+        expect(got.cells.find((c) => c.actor === 'white-helmets' && c.theme === 'staged-chemical-attack')?.count).toBe(2);
+        // Per bucket: every non-zero cell, and the buckets add up to the overall cells.
+        const expectedBuckets = new Map<string, Map<string, number>>();
+        for (const a of everything) {
+          for (const actor of actors) {
+            for (const theme of themes) {
+              if (!both(a, actor, theme)) continue;
+              const t = a.outletId === 'x' ? '' : berlinBucket(dateOf(a), 'day');
+              const cells = expectedBuckets.get(t) ?? new Map<string, number>();
+              cells.set(`${actor}|${theme}`, (cells.get(`${actor}|${theme}`) ?? 0) + 1);
+              expectedBuckets.set(t, cells);
+            }
+          }
+        }
+        expect(got.buckets.map((b) => b.t)).toEqual([...expectedBuckets.keys()].sort((x, y) => Date.parse(x) - Date.parse(y)));
+        for (const b of got.buckets) {
+          expect(Object.fromEntries(b.cells.map((c) => [`${c.actor}|${c.theme}`, c.count]))).toEqual(Object.fromEntries(expectedBuckets.get(b.t) ?? []));
+        }
+        // The query, the range and the outlet filter narrow it like a search.
+        const rtOnly = await store.coOccurrence(ALL_QUERY, { actors: ['a1'], themes: ['t1'], outlets: ['rt'] });
+        expect(rtOnly).toEqual({ cells: [{ actor: 'a1', theme: 't1', count: 2 }], buckets: [] });
+        const ranged = await store.coOccurrence(tag('actor', 'a1'), { actors: ['a1'], themes: ['t1'], from: '2024-10-01' });
+        expect(ranged.cells).toEqual([{ actor: 'a1', theme: 't1', count: 2 }]);
+        await expect(store.coOccurrence(ALL_QUERY, { actors: [], themes: ['t1'] })).rejects.toThrow();
+      });
+    });
+
     describe('topTerms', () => {
       beforeEach(seed);
 
@@ -645,6 +821,8 @@ export function runArticleStoreContract(
         expect(ranged.find((t) => t.term === 'White Helmets')).toEqual({ term: 'White Helmets', count: 1 });
       });
     });
+
+    registerSearchContract({ store: () => store, seed, all: ALL, dateOf });
 
     describe('syndication clusters', () => {
       // A wire story, two copies from other outlets (one re-headlined, one cut short) and an unrelated article.

@@ -6,12 +6,14 @@ import { HealthHeader } from './components/health-header.tsx';
 import { AlertsPage } from './pages/alerts-page.tsx';
 import { ClusterPage } from './pages/cluster-page.tsx';
 import { FeedsPage } from './pages/feeds-page.tsx';
+import { MatrixPage } from './pages/matrix-page.tsx';
 import { SearchPage } from './pages/search-page.tsx';
 import { TrendsPage } from './pages/trends-page.tsx';
 import { hrefFor, useRoute, type Page } from './route.ts';
 
 const NAV: { page: Page; label: string }[] = [
   { page: 'trends', label: 'Trends' },
+  { page: 'matrix', label: 'Matrix' },
   { page: 'search', label: 'Search' },
   { page: 'feeds', label: 'Feeds' },
   { page: 'alerts', label: 'Alerts' },
@@ -49,6 +51,7 @@ export function App() {
       </header>
       <main className="content" data-testid={`page-${route.page}`}>
         {route.page === 'trends' ? <TrendsPage params={route.params} /> : null}
+        {route.page === 'matrix' ? <MatrixPage params={route.params} /> : null}
         {route.page === 'search' ? <SearchPage params={route.params} /> : null}
         {route.page === 'feeds' ? <FeedsPage /> : null}
         {route.page === 'alerts' ? <AlertsPage /> : null}

@@ -6,7 +6,7 @@ import { useEffect, useState } from 'react';
 import { withParams, type Params } from './api-client.ts';
 
 // 'cluster' has no nav entry: it is reached from a search result's "N copies" chip.
-export const PAGES = ['trends', 'search', 'feeds', 'alerts', 'cluster'] as const;
+export const PAGES = ['trends', 'matrix', 'search', 'feeds', 'alerts', 'cluster'] as const;
 export type Page = (typeof PAGES)[number];
 
 export interface Route {

@@ -1,0 +1,228 @@
+/**
+ * Trend and co-occurrence counting of the SQLite store. SQL groups the matching rows by UTC day (UTC day, week and
+ * month buckets) or by UTC hour; TypeScript then maps each slot onto the local bucket holding it
+ * (core/time-buckets.ts), which is exact whenever a slot lies inside one bucket. Zones whose bucket edges fall
+ * inside an hour (+05:30, +05:45, Lord Howe's 30-minute DST) are re-grouped by quarter hour, and the rare slot
+ * still cut by an edge (local mean time before ~1900, with offsets in seconds) is bucketed row by row.
+ */
+import type { Database } from 'better-sqlite3';
+import { ValidationError } from '../../core/errors.ts';
+import { createZoneBuckets, type ZoneBuckets } from '../../core/time-buckets.ts';
+import type { TrendPoint } from '../../core/types.ts';
+import type {
+  CoOccurrenceCell,
+  CoOccurrenceOptions,
+  CoOccurrenceResult,
+  CountOverTimeOptions,
+  TrendGroupResult,
+  TrendSeriesResult,
+} from '../article-store.ts';
+
+/** A WHERE clause over `articles` with its bound parameters (buildWhere in sqlite-article-store.ts). */
+export interface SqlWhere {
+  sql: string;
+  params: (string | number)[];
+}
+
+type Param = string | number;
+
+/** A row source: `sql` selects (g, date_ms, day, f) — group key, article date, UTC day, fallback flag. */
+interface Source {
+  /** Common table expressions (without WITH) the source refers to, with their parameters. */
+  ctes: string[];
+  cteParams: Param[];
+  sql: string;
+  params: Param[];
+}
+
+interface Counts {
+  n: number;
+  f: number;
+}
+
+/** Group key -> bucket start (epoch ms) -> counts. */
+type Grouped = Map<string | null, Map<number, Counts>>;
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+const QUARTER_MS = 900_000;
+/** Most actors or themes a matrix may have: 50 x 50 cells is already more than a heatmap can show. */
+export const MAX_MATRIX_SIDE = 50;
+
+/** floor(date_ms / grain) in SQL; `/` truncates towards zero, which is wrong before 1970. */
+const slotExpr = (grain: number): string => `((date_ms - (((date_ms % ${grain}) + ${grain}) % ${grain})) / ${grain})`;
+
+function withClause(ctes: readonly string[]): string {
+  return ctes.length > 0 ? `WITH ${ctes.join(', ')} ` : '';
+}
+
+function addCounts(out: Grouped, g: string | null, bucket: number, n: number, f: number): void {
+  let byBucket = out.get(g);
+  if (!byBucket) {
+    byBucket = new Map();
+    out.set(g, byBucket);
+  }
+  const c = byBucket.get(bucket);
+  if (c) {
+    c.n += n;
+    c.f += f;
+  } else byBucket.set(bucket, { n, f });
+}
+
+/** Counts of `src` per group and local bucket of `zb`. */
+function aggregate(db: Database, src: Source, zb: ZoneBuckets): Grouped {
+  const run = (sql: string, extra: Param[] = []) =>
+    db.prepare<Param[], { g: string | null; slot: number; n: number; f: number }>(sql).all(...src.cteParams, ...extra, ...src.params);
+  const out: Grouped = new Map();
+  if (zb.isUtc && zb.interval !== 'hour') {
+    // The UTC day column: every UTC day, Monday week and month is a whole number of days.
+    const rows = run(`${withClause(src.ctes)}SELECT g, day AS slot, count(*) AS n, sum(f) AS f FROM (${src.sql}) GROUP BY g, slot`);
+    const starts = new Map<number, number>();
+    for (const r of rows) {
+      let b = starts.get(r.slot);
+      if (b === undefined) {
+        b = zb.start(r.slot * DAY_MS);
+        starts.set(r.slot, b);
+      }
+      addCounts(out, r.g, b, r.n, r.f);
+    }
+    return out;
+  }
+  for (const grain of [HOUR_MS, QUARTER_MS]) {
+    const rows = run(`${withClause(src.ctes)}SELECT g, ${slotExpr(grain)} AS slot, count(*) AS n, sum(f) AS f FROM (${src.sql}) GROUP BY g, slot`);
+    const bucketOfSlot = new Map<number, number | null>();
+    const cut = new Set<number>();
+    const found: Grouped = new Map();
+    for (const r of rows) {
+      let b = bucketOfSlot.get(r.slot);
+      if (b === undefined) {
+        const first = zb.start(r.slot * grain);
+        b = first === zb.start(r.slot * grain + grain - 1) ? first : null;
+        bucketOfSlot.set(r.slot, b);
+      }
+      if (b === null) cut.add(r.slot);
+      else addCounts(found, r.g, b, r.n, r.f);
+    }
+    if (cut.size === 0) return found;
+    if (grain === QUARTER_MS) {
+      const raw = db
+        .prepare<Param[], { g: string | null; date_ms: number; f: number }>(
+          `${withClause(src.ctes)}SELECT g, date_ms, f FROM (${src.sql}) WHERE ${slotExpr(grain)} IN (SELECT value FROM json_each(?))`,
+        )
+        .all(...src.cteParams, ...src.params, JSON.stringify([...cut]));
+      for (const r of raw) addCounts(found, r.g, zb.start(r.date_ms), 1, r.f);
+      return found;
+    }
+  }
+  return out;
+}
+
+function toPoints(zb: ZoneBuckets, byBucket: Map<number, Counts> | undefined): { points: TrendPoint[]; total: number; fallbackDateCount: number } {
+  const entries = [...(byBucket ?? new Map<number, Counts>()).entries()].sort(([a], [b]) => a - b);
+  let total = 0;
+  let fallbackDateCount = 0;
+  const points = entries.map(([b, c]) => {
+    total += c.n;
+    fallbackDateCount += c.f;
+    return { t: zb.label(b), count: c.n };
+  });
+  return { points, total, fallbackDateCount };
+}
+
+/** The rows a trend counts, one per article (copies) or per syndication cluster (stories), with the group key. */
+function trendSource(where: SqlWhere, options: CountOverTimeOptions, breakdown: CountOverTimeOptions['breakdown']): Source {
+  const ctes: string[] = [];
+  const cteParams: Param[] = [];
+  let join = '';
+  let g = "''";
+  if (breakdown === 'outlet') g = 'articles.outlet_id';
+  if (breakdown === 'tag') {
+    const pairs = Object.entries(options.outletTags ?? {}).flatMap(([outlet, tags]) => [...new Set(tags)].map((t) => [outlet, t]));
+    ctes.push(`outlet_tag (outlet_id, tag) AS (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))`);
+    cteParams.push(JSON.stringify(pairs));
+    // One row per tag of the article's outlet (counted once per tag); none for an untagged outlet: tag NULL.
+    join = 'LEFT JOIN outlet_tag ON outlet_tag.outlet_id = articles.outlet_id';
+    g = 'outlet_tag.tag';
+  }
+  // stories: one row per cluster (and group), the earliest matching copy: SQLite takes the bare columns of a
+  // min() aggregate from the row holding the minimum.
+  const sql =
+    options.count === 'stories'
+      ? `SELECT ${g} AS g, min(articles.date_ms) AS date_ms, articles.day AS day, articles.date_is_fallback AS f
+         FROM articles ${join} WHERE ${where.sql} GROUP BY ${g}, articles.cluster_id`
+      : `SELECT ${g} AS g, articles.date_ms AS date_ms, articles.day AS day, articles.date_is_fallback AS f
+         FROM articles ${join} WHERE ${where.sql}`;
+  return { ctes, cteParams, sql, params: [...where.params] };
+}
+
+/** countOverTime of the SQLite store over an already-built WHERE clause. */
+export function sqliteCountOverTime(db: Database, where: SqlWhere, options: CountOverTimeOptions): TrendSeriesResult {
+  const zb = createZoneBuckets(options.interval, options.timeZone);
+  const whole = (): TrendSeriesResult => toPoints(zb, aggregate(db, trendSource(where, options, undefined), zb).get(''));
+  if (options.breakdown === undefined) return whole();
+
+  const grouped = aggregate(db, trendSource(where, options, options.breakdown), zb);
+  const groups: TrendGroupResult[] = [...grouped.entries()]
+    .sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, byBucket]) => ({ key, ...toPoints(zb, byBucket) }));
+  // Outlet copies partition the articles, so the whole is their sum; tags overlap and stories can span outlets.
+  if (options.breakdown === 'outlet' && options.count !== 'stories') {
+    const sum: Grouped = new Map();
+    for (const byBucket of grouped.values()) for (const [b, c] of byBucket) addCounts(sum, '', b, c.n, c.f);
+    return { ...toPoints(zb, sum.get('')), groups };
+  }
+  return { ...whole(), groups };
+}
+
+function requireIds(ids: readonly string[], name: string): string[] {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0 || unique.length > MAX_MATRIX_SIDE || unique.some((id) => id === '')) {
+    throw new ValidationError('invalid_request', `article-store: ${name} must list 1..${MAX_MATRIX_SIDE} ids`);
+  }
+  return unique;
+}
+
+/** coOccurrence of the SQLite store over an already-built WHERE clause. */
+export function sqliteCoOccurrence(db: Database, where: SqlWhere, options: CoOccurrenceOptions): CoOccurrenceResult {
+  const actors = requireIds(options.actors, 'actors');
+  const themes = requireIds(options.themes, 'themes');
+  // The (field, value, article_seq) key of article_tags serves both tag lookups.
+  const src: Source = {
+    ctes: [],
+    cteParams: [],
+    sql: `SELECT json_array(ta.value, tt.value) AS g, articles.date_ms AS date_ms, articles.day AS day, articles.date_is_fallback AS f
+          FROM article_tags AS ta
+          JOIN article_tags AS tt ON tt.article_seq = ta.article_seq AND tt.field = 'theme'
+            AND tt.value IN (SELECT value FROM json_each(?))
+          JOIN articles ON articles.seq = ta.article_seq
+          WHERE ta.field = 'actor' AND ta.value IN (SELECT value FROM json_each(?)) AND ${where.sql}`,
+    params: [JSON.stringify(themes), JSON.stringify(actors), ...where.params],
+  };
+  const overall = new Map<string, number>();
+  const buckets: CoOccurrenceResult['buckets'] = [];
+  if (options.interval === undefined) {
+    const rows = db
+      .prepare<Param[], { g: string; n: number }>(`SELECT g, count(*) AS n FROM (${src.sql}) GROUP BY g`)
+      .all(...src.params);
+    for (const r of rows) overall.set(JSON.stringify(JSON.parse(r.g)), r.n);
+  } else {
+    const zb = createZoneBuckets(options.interval, options.timeZone);
+    const byBucket = new Map<number, CoOccurrenceCell[]>();
+    for (const [g, counts] of aggregate(db, src, zb)) {
+      const [actor, theme] = JSON.parse(g ?? '[]') as [string, string];
+      const key = JSON.stringify([actor, theme]);
+      for (const [b, c] of counts) {
+        overall.set(key, (overall.get(key) ?? 0) + c.n);
+        const cells = byBucket.get(b) ?? [];
+        cells.push({ actor, theme, count: c.n });
+        byBucket.set(b, cells);
+      }
+    }
+    const order = (c: CoOccurrenceCell): number => actors.indexOf(c.actor) * MAX_MATRIX_SIDE + themes.indexOf(c.theme);
+    for (const [b, cells] of [...byBucket.entries()].sort(([x], [y]) => x - y)) {
+      buckets.push({ t: zb.label(b), cells: cells.sort((x, y) => order(x) - order(y)) });
+    }
+  }
+  const cells = actors.flatMap((actor) => themes.map((theme) => ({ actor, theme, count: overall.get(JSON.stringify([actor, theme])) ?? 0 })));
+  return { cells, buckets };
+}
