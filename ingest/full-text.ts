@@ -10,6 +10,7 @@ import { canonicalCharset, decodeBytes, detectEncoding } from './charset.ts';
 import { fetchFeed, type FetchOptions } from './fetch-feed.ts';
 import { hostKey, type HostLimiter } from './host-limiter.ts';
 import { htmlToText } from './html-to-text.ts';
+import { mapLimited } from './map-limited.ts';
 
 /** Article pages larger than this (after decompression) are not read: real articles are far smaller. */
 export const MAX_PAGE_BYTES = 5 * 1024 * 1024;
@@ -69,19 +70,6 @@ export function extractMainText(html: string, url: string): string | null {
   if (!article?.content) return null;
   const text = htmlToText(article.content);
   return text === '' ? null : text;
-}
-
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  });
-  await Promise.all(workers);
-  return results;
 }
 
 type PageOutcome = { ok: true; text: string } | { ok: false; code: string };

@@ -16,6 +16,7 @@ import { cleanTitle } from './html-to-text.ts';
 import { normalizeFeedItems, type NormalizeResult } from './normalize-item.ts';
 import { FeedParseError, parseFeed, type ParsedFeed } from './parse-feed.ts';
 import { errorKind, needsUnconditionalFetch, planNextCheck, type ScheduleOutcome } from './schedule.ts';
+import { mapLimited } from './map-limited.ts';
 
 export interface PollerDeps {
   catalog: CatalogStore;
@@ -94,19 +95,6 @@ const DUE_BATCH = 1000;
 const MAX_SLEEP_MS = 30_000;
 // Keeps a loop whose outcomes cannot be recorded (broken catalog) from spinning.
 const MIN_SLEEP_MS = 1_000;
-
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  });
-  await Promise.all(workers);
-  return results;
-}
 
 /** A counting semaphore. */
 function createGate(limit: number): <T>(fn: () => Promise<T>) => Promise<T> {

@@ -4,6 +4,7 @@
  * after the origin, debunks, and everyday background news. Written for this project (no third-party text),
  * deterministic (seeded), so the demo's charts are the same on every machine.
  */
+import { seededRandom } from '../../core/seeded-random.ts';
 
 export interface SyntheticOutlet {
   id: string;
@@ -29,18 +30,6 @@ export const SYNTHETIC_OUTLETS: SyntheticOutlet[] = [
   { id: 'demo-gazette', name: 'La Gazette (demo)', language: 'fr', country: 'FR', tags: ['mainstream', 'demo'] },
   { id: 'demo-factcheck', name: 'Fact Desk (demo)', language: 'en', country: 'GB', tags: ['fact-checker', 'demo'] },
 ];
-
-/** mulberry32: a tiny seeded PRNG, so the demo data is identical on every run. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TOWNS = ['Saraqib', 'Idlib', 'Khan Shaykhun', 'Douma', 'Jisr al-Shughur', 'Maarat al-Numan'];
 

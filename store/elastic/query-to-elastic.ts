@@ -4,6 +4,7 @@
  * User text only ever travels as a term value, a prefix or a match_phrase text: never query_string or
  * simple_query_string, so no character is syntax.
  */
+import { positiveTextLeaves, type TextLeaf } from '../../core/query/text-leaves.ts';
 import type { QueryNode, TagField, TextField } from '../../core/query/ast.ts';
 import type { DateRange } from '../article-store.ts';
 
@@ -137,39 +138,6 @@ export function filteredQuery(
   return { bool };
 }
 
-/** A free-text leaf of the query: a term, a phrase, a proximity or a wildcard. */
-export type TextLeaf = Extract<QueryNode, { kind: 'term' | 'phrase' | 'proximity' | 'prefix' }>;
-
-/**
- * The text leaves that can explain a match: those under an even number of NOTs (same rule as the SQLite
- * snippets). Leaves under a NOT are absent from a matching article by definition.
- */
-export function positiveTextLeaves(node: QueryNode): TextLeaf[] {
-  const out: TextLeaf[] = [];
-  const walk = (n: QueryNode, negated: boolean): void => {
-    switch (n.kind) {
-      case 'term':
-      case 'phrase':
-      case 'proximity':
-      case 'prefix':
-        if (!negated) out.push(n);
-        return;
-      case 'and':
-      case 'or':
-        for (const c of n.children) walk(c, negated);
-        return;
-      case 'not':
-        walk(n.child, !negated);
-        return;
-      case 'tag':
-      case 'date':
-      case 'all':
-        return;
-    }
-  };
-  walk(node, false);
-  return out;
-}
 
 /**
  * The highlight query of one raw field (`title` or `text`, analyzed with the `nm_folded` analyzer, so the
@@ -206,3 +174,5 @@ export function highlightQuery(node: QueryNode, field: 'title' | 'text'): EsQuer
   if (queries.length === 0) return MATCH_NONE;
   return anyOf(queries);
 }
+
+export { positiveTextLeaves, type TextLeaf };

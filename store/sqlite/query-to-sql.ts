@@ -3,6 +3,7 @@
  * User text only ever travels as bound parameters, and inside MATCH only as double-quoted FTS5 strings.
  */
 import type { Database } from 'better-sqlite3';
+import { positiveTextLeaves, type TextLeaf } from '../../core/query/text-leaves.ts';
 import type { QueryNode, TagField, TextField } from '../../core/query/ast.ts';
 import { foldTagText } from '../../core/query/tokenize.ts';
 
@@ -41,8 +42,6 @@ export function quoteFtsString(value: string): string {
   return `"${value.replaceAll('\0', ' ').replaceAll('"', '""')}"`;
 }
 
-/** A free-text leaf of the query: a term, a phrase, a proximity or a wildcard. */
-export type TextLeaf = Extract<QueryNode, { kind: 'term' | 'phrase' | 'proximity' | 'prefix' }>;
 
 function withField(field: TextField, expression: string): string {
   // Field "text" means title + body: no column filter at all.
@@ -145,38 +144,6 @@ function compileNode(node: QueryNode, params: (string | number)[]): string {
 }
 
 /**
- * The text leaves that can explain why an article matched: those under an even number of NOTs.
- * Used to highlight (snippet.ts); leaves under a NOT are absent from a matching article by definition.
- */
-export function positiveTextLeaves(node: QueryNode): TextLeaf[] {
-  const out: TextLeaf[] = [];
-  const walk = (n: QueryNode, negated: boolean): void => {
-    switch (n.kind) {
-      case 'term':
-      case 'phrase':
-      case 'proximity':
-      case 'prefix':
-        if (!negated) out.push(n);
-        return;
-      case 'and':
-      case 'or':
-        for (const c of n.children) walk(c, negated);
-        return;
-      case 'not':
-        walk(n.child, !negated);
-        return;
-      case 'tag':
-      case 'date':
-      case 'all':
-        return;
-    }
-  };
-  walk(node, false);
-  return out;
-}
-
-
-/**
  * Counts the distinct words of the FTS5 index that start with `prefix`, stopping at `limit` + 1: the expansion
  * check `parseQuery` takes as `countPrefixExpansions`. Reads a temp fts5vocab table over articles_fts (created on
  * first use, per connection; no schema change), walking only the term range [prefix, next prefix).
@@ -197,3 +164,5 @@ export function countPrefixExpansions(db: Database, prefix: string, limit: numbe
       .get(prefix, upper, limit + 1) ?? 0
   );
 }
+
+export { positiveTextLeaves, type TextLeaf };

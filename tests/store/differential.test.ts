@@ -21,6 +21,7 @@ import type { ArticleStore } from '../../store/article-store.ts';
 import { openSqliteStores, type SqliteStores } from '../../store/sqlite/open-database.ts';
 import { ENTITY_KEY_TAG, entityKeyTags, positiveTextLeaves } from '../../store/sqlite/query-to-sql.ts';
 import { normalizeForIndex } from '../../store/sqlite/snippet.ts';
+import { seededRandom } from '../../core/seeded-random.ts';
 
 const CORPUS_FILE = fileURLToPath(new URL('../../../shared/corpus/recovery-news.jsonl.gz', import.meta.url));
 const CORPUS_ARTICLES = 400;
@@ -36,17 +37,8 @@ if (!corpusAvailable) {
   );
 }
 
-/** mulberry32: small, fast, good enough for test generation, and reproducible from SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Reproducible from SEED. */
+const prng = seededRandom;
 
 interface CorpusRow {
   id: string;
