@@ -276,6 +276,15 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX fetch_log_at ON fetch_log (at, status);
     `,
   },
+  {
+    version: 60,
+    name: 'covering index for outlet trends',
+    sql: `
+      -- Trends read (outlet_id, date_ms, day, date_is_fallback) of every match; with them all in one index an
+      -- outlet-filtered trend never visits the articles table (2265 -> 416 ms in a 1M-article trial).
+      CREATE INDEX articles_outlet_trend ON articles (outlet_id, date_ms, day, date_is_fallback);
+    `,
+  },
 ];
 
 /**

@@ -30,7 +30,16 @@ import type {
 } from '../article-store.ts';
 import { createSqliteClusters } from './clusters.ts';
 import { decodeCursor, decodeRelevanceCursor, encodeCursor, encodeRelevanceCursor } from './cursor.ts';
-import { relevanceMatch, relevancePage, sqliteExport, sqliteFacets } from './search-complete.ts';
+import {
+  MATCHED_WHERE,
+  relevanceMatch,
+  relevancePage,
+  relevancePageOfMatches,
+  sqliteExport,
+  sqliteFacets,
+  withMatches,
+  type RankedSeq,
+} from './search-complete.ts';
 import { facetLimitOf } from '../facets.ts';
 import { compileQuery, ENTITY_KEY_TAG, entityKeyTags, type TagRowField } from './query-to-sql.ts';
 import { createSnippetBuilder, normalizeForIndex } from './snippet.ts';
@@ -296,66 +305,81 @@ export function createSqliteArticleStore(db: Database, options: SqliteArticleSto
       const where = buildWhere(query, options, options.outlets);
       const relevanceCursor =
         sort === 'relevance' && options.cursor !== undefined ? decodeRelevanceCursor(options.cursor) : undefined;
-      const total =
-        db
-          .prepare<(string | number)[], number>(`SELECT count(*) FROM articles WHERE ${where.sql}`)
-          .pluck()
-          .get(...where.params) ?? 0;
-      const facets = facetFields.length > 0 ? { facets: sqliteFacets(db, where, facetFields, facetLimit, options.outletGroups) } : {};
+      const relevance = sort === 'relevance';
+      const match = relevance ? relevanceMatch(query) : null;
+      // Unfiltered: nothing to match, and copying every article's seq would cost more than it saves.
+      if (where.sql === '1') {
+        const total = countAll.get() ?? 0;
+        const ranked = relevance ? (total === 0 ? [] : relevancePage(db, where, match, relevanceCursor, limit + 1)) : null;
+        return searchPage(where, total, ranked);
+      }
+      return withMatches(db, where, match, (total) =>
+        searchPage(
+          MATCHED_WHERE,
+          total,
+          relevance ? (total === 0 ? [] : relevancePageOfMatches(db, match !== null, relevanceCursor, limit + 1)) : null,
+        ),
+      );
 
-      if (sort === 'relevance') {
-        const ranked = total === 0 ? [] : relevancePage(db, where, relevanceMatch(query), relevanceCursor, limit + 1);
-        const pageRanks = ranked.slice(0, limit);
-        const bySeq = new Map(
-          db
-            .prepare<[string], ArticleRow>(`${SEARCH_SELECT} WHERE articles.seq IN (SELECT value FROM json_each(?))`)
-            .all(JSON.stringify(pageRanks.map((r) => r.seq)))
-            .map((row) => [row.seq, row]),
-        );
-        const snippetOf = createSnippetBuilder(query);
-        const hits: SearchHit[] = [];
-        for (const r of pageRanks) {
-          const row = bySeq.get(r.seq);
-          if (row) hits.push(rowToHit(row, snippetOf(row.title, row.text)));
+      /** The page, cursor and facets of `total` matches of `matched`; `ranked` is the relevance page, or null to sort by date. */
+      function searchPage(matched: WhereClause, total: number, ranked: RankedSeq[] | null): SearchResult {
+        const facets =
+          facetFields.length > 0 ? { facets: sqliteFacets(db, matched, facetFields, facetLimit, options.outletGroups) } : {};
+        if (ranked !== null) {
+          const pageRanks = ranked.slice(0, limit);
+          const bySeq = new Map(
+            db
+              .prepare<[string], ArticleRow>(`${SEARCH_SELECT} WHERE articles.seq IN (SELECT value FROM json_each(?))`)
+              .all(JSON.stringify(pageRanks.map((r) => r.seq)))
+              .map((row) => [row.seq, row]),
+          );
+          const snippetOf = createSnippetBuilder(query);
+          const hits: SearchHit[] = [];
+          for (const r of pageRanks) {
+            const row = bySeq.get(r.seq);
+            if (row) hits.push(rowToHit(row, snippetOf(row.title, row.text)));
+          }
+          const lastRank = pageRanks[pageRanks.length - 1];
+          const lastHit = hits[hits.length - 1];
+          const nextCursor =
+            ranked.length > limit && lastRank && lastHit
+              ? encodeRelevanceCursor({ score: lastRank.score, date: lastHit.date, id: lastHit.id })
+              : null;
+          return { total, hits, nextCursor, ...facets };
         }
-        const lastRank = pageRanks[pageRanks.length - 1];
-        const lastHit = hits[hits.length - 1];
-        const nextCursor =
-          ranked.length > limit && lastRank && lastHit
-            ? encodeRelevanceCursor({ score: lastRank.score, date: lastHit.date, id: lastHit.id })
-            : null;
+
+        // The request's date range again, so a walk of the date index starts at its end, not at the newest article.
+        const range = matched === where ? null : buildWhere({ kind: 'all' }, options, undefined);
+        let pageSql = range === null ? matched.sql : `${matched.sql} AND ${range.sql}`;
+        const pageParams: (string | number)[] = [...matched.params, ...(range?.params ?? [])];
+        if (options.cursor !== undefined) {
+          const cursor = decodeCursor(options.cursor);
+          pageSql += ' AND (articles.date_ms < ? OR (articles.date_ms = ? AND articles.id < ?))';
+          pageParams.push(cursor.dateMs, cursor.dateMs, cursor.id);
+        }
+        // Many matches: walk the (date_ms, id) index newest first and stop after the page. Few matches:
+        // let SQLite look them up and sort them, instead of walking the whole index past sparse old hits.
+        const source = total > INDEX_WALK_MIN_TOTAL ? 'articles INDEXED BY articles_date' : 'articles';
+        const order = 'ORDER BY articles.date_ms DESC, articles.id DESC';
+        // One extra row tells whether a next page exists without a second count.
+        const rows =
+          total === 0
+            ? []
+            : db
+                .prepare<(string | number)[], ArticleRow>(
+                  `${SEARCH_SELECT} WHERE articles.seq IN
+                     (SELECT articles.seq FROM ${source} WHERE ${pageSql} ${order} LIMIT ?)
+                   ${order}`,
+                )
+                .all(...pageParams, limit + 1);
+        const page = rows.slice(0, limit);
+        // Snippets only for the page: each one tokenizes (part of) its raw text.
+        const snippet = createSnippetBuilder(query);
+        const hits = page.map((row) => rowToHit(row, snippet(row.title, row.text)));
+        const last = page[page.length - 1];
+        const nextCursor = rows.length > limit && last ? encodeCursor({ date: last.date, id: last.id }) : null;
         return { total, hits, nextCursor, ...facets };
       }
-
-      let pageSql = where.sql;
-      const pageParams: (string | number)[] = [...where.params];
-      if (options.cursor !== undefined) {
-        const cursor = decodeCursor(options.cursor);
-        pageSql += ' AND (articles.date_ms < ? OR (articles.date_ms = ? AND articles.id < ?))';
-        pageParams.push(cursor.dateMs, cursor.dateMs, cursor.id);
-      }
-      // Many matches: walk the (date_ms, id) index newest first and stop after the page. Few matches:
-      // let SQLite look them up and sort them, instead of walking the whole index past sparse old hits.
-      const source = total > INDEX_WALK_MIN_TOTAL ? 'articles INDEXED BY articles_date' : 'articles';
-      const order = 'ORDER BY articles.date_ms DESC, articles.id DESC';
-      // One extra row tells whether a next page exists without a second count.
-      const rows =
-        total === 0
-          ? []
-          : db
-              .prepare<(string | number)[], ArticleRow>(
-                `${SEARCH_SELECT} WHERE articles.seq IN
-                   (SELECT articles.seq FROM ${source} WHERE ${pageSql} ${order} LIMIT ?)
-                 ${order}`,
-              )
-              .all(...pageParams, limit + 1);
-      const page = rows.slice(0, limit);
-      // Snippets only for the page: each one tokenizes (part of) its raw text.
-      const snippet = createSnippetBuilder(query);
-      const hits = page.map((row) => rowToHit(row, snippet(row.title, row.text)));
-      const last = page[page.length - 1];
-      const nextCursor = rows.length > limit && last ? encodeCursor({ date: last.date, id: last.id }) : null;
-      return { total, hits, nextCursor, ...facets };
     },
 
     // A generator, so a bad option rejects the first read like every other store call instead of throwing here.
