@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ActorTypeSchema, FeedStatusSchema, SlugSchema, TrendIntervalSchema } from '../../core/types.ts';
 import type { Actor, AlertEvent, Article, Feed, FeedStatus, Outlet, Theme } from '../../core/types.ts';
 import type { ArticleCluster, SearchHit, TermCount, TermField } from '../../store/article-store.ts';
+import type { RetagJob } from '../../store/catalog-store.ts';
 
 /** ISO date (YYYY-MM-DD) or full ISO datetime. */
 const DateParam = z
@@ -334,26 +335,11 @@ export interface AlertEventsResponse {
   events: AlertEventView[];
 }
 
-/** Progress of a theme's background re-tag of the stored articles (GET /api/themes/:id/retag). */
-export interface RetagJobView {
-  themeId: string;
-  /** The theme query being applied. */
-  query: string;
-  /** 'pending' until a worker process picks it up; 'failed' carries `error`. */
-  status: 'pending' | 'running' | 'done' | 'failed';
-  /** Articles examined so far. */
-  done: number;
-  /** Articles to examine (the archive size when the job started, raised if more arrived). */
-  total: number;
-  /** Articles that gained the theme. */
-  added: number;
-  /** Articles that lost it. */
-  removed: number;
-  requestedAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  error: string | null;
-}
+/**
+ * Progress of a theme's background re-tag of the stored articles (GET /api/themes/:id/retag): the job as the
+ * catalog stores it, without the runner's bookkeeping (generation, scan cursor).
+ */
+export type RetagJobView = Omit<RetagJob, 'generation' | 'cursor'>;
 
 /**
  * Answer of POST /api/themes: the saved theme and its re-tag job — a new pending one when the theme is new or its
