@@ -4,11 +4,9 @@
  * terms, phrases, proximity, wildcards, date ranges, tags (entity:, keyword:, collection:/country: via outlets).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slugify } from '../../core/ids.ts';
 import type { QueryNode, TagField } from '../../core/query/ast.ts';
@@ -22,14 +20,14 @@ import { openSqliteStores, type SqliteStores } from '../../store/sqlite/open-dat
 import { ENTITY_KEY_TAG, entityKeyTags, positiveTextLeaves } from '../../store/sqlite/query-to-sql.ts';
 import { normalizeForIndex } from '../../store/sqlite/snippet.ts';
 import { seededRandom } from '../../core/seeded-random.ts';
+import { corpusAvailable as corpusFileAvailable, CORPUS_FILE, readCorpus } from '../../bench/corpus-feeds.ts';
 
-const CORPUS_FILE = fileURLToPath(new URL('../../../shared/corpus/recovery-news.jsonl.gz', import.meta.url));
 const CORPUS_ARTICLES = 400;
 const AST_QUERIES = 400;
 const PARSED_QUERIES = 240;
 const SEED = 20240402;
 
-const corpusAvailable = existsSync(CORPUS_FILE);
+const corpusAvailable = corpusFileAvailable();
 if (!corpusAvailable) {
   console.warn(
     `\n!!! differential.test.ts SKIPPED: ${CORPUS_FILE} is missing. The store/matcher agreement is NOT verified.` +
@@ -81,12 +79,7 @@ const LANGS = ['en', 'en', 'en', 'ru', 'fr', 'ar'];
 
 function loadArticles(): EnrichedArticle[] {
   const rand = prng(SEED);
-  const rows = gunzipSync(readFileSync(CORPUS_FILE))
-    .toString('utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .slice(0, CORPUS_ARTICLES)
-    .map((l) => JSON.parse(l) as CorpusRow);
+  const rows: CorpusRow[] = readCorpus().slice(0, CORPUS_ARTICLES);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
   const subset = (xs: readonly string[], p: number): string[] => xs.filter(() => rand() < p);
   // Keywords as the extractor writes them (folded tokens, names joined by a space); entities as written in the

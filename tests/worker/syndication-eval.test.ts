@@ -3,11 +3,9 @@
  * kinds of copies of 100 articles, detect through the real SQLite store, and measure pairwise precision and recall;
  * also list the merges among the original articles and time the syndication step.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { articleId } from '../../core/ids.ts';
 import { normalizeText, tokenize } from '../../core/query/tokenize.ts';
@@ -16,9 +14,9 @@ import type { ArticleToStore, SyndicationFingerprint } from '../../store/article
 import { estimateJaccard } from '../../store/sqlite/clusters.ts';
 import { openSqliteStores, type SqliteStores } from '../../store/sqlite/open-database.ts';
 import { fingerprintArticle } from '../../worker/enrich/syndication.ts';
+import { corpusAvailable as corpusFileAvailable, CORPUS_FILE, readCorpus } from '../../bench/corpus-feeds.ts';
 
-const CORPUS_FILE = fileURLToPath(new URL('../../../shared/corpus/recovery-news.jsonl.gz', import.meta.url));
-const corpusAvailable = existsSync(CORPUS_FILE);
+const corpusAvailable = corpusFileAvailable();
 if (!corpusAvailable) {
   console.warn(
     `\n!!! syndication-eval.test.ts SKIPPED: ${CORPUS_FILE} is missing. Syndication precision/recall is NOT measured.\n`,
@@ -120,11 +118,7 @@ describe.skipIf(!corpusAvailable)('syndication on ReCOVery with planted copies',
   const timings = { tokenizeMs: 0, fingerprintMs: 0, insertWithMs: 0, insertWithoutMs: 0 };
 
   beforeAll(async () => {
-    const rows = gunzipSync(readFileSync(CORPUS_FILE))
-      .toString('utf8')
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((l) => JSON.parse(l) as CorpusRow);
+    const rows: CorpusRow[] = readCorpus();
     corpus = rows.map((r, i) => toArticle(i, r));
     dir = mkdtempSync(path.join(os.tmpdir(), 'nm-synd-eval-'));
     stores = openSqliteStores(path.join(dir, 'nm.db'));
