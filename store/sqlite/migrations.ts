@@ -285,6 +285,28 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX articles_outlet_trend ON articles (outlet_id, date_ms, day, date_is_fallback);
     `,
   },
+  {
+    version: 70,
+    name: 'generation counter for the in-process article facts',
+    sql: `
+      -- store/sqlite/article-facts.ts keeps (outlet, date, fallback flag) of every article in memory and loads
+      -- only rows above the highest seq it has seen. That is exact as long as no stored row changes or vanishes:
+      -- these triggers count every delete and every change of those columns, in the writer's own transaction,
+      -- and a reader that sees the count move reloads everything. No code path does either today; the triggers
+      -- make the cache correct by construction rather than by that convention.
+      CREATE TABLE article_facts_generation (
+        id         INTEGER PRIMARY KEY CHECK (id = 1),
+        generation INTEGER NOT NULL
+      );
+      INSERT INTO article_facts_generation (id, generation) VALUES (1, 0);
+      CREATE TRIGGER article_facts_after_delete AFTER DELETE ON articles BEGIN
+        UPDATE article_facts_generation SET generation = generation + 1 WHERE id = 1;
+      END;
+      CREATE TRIGGER article_facts_after_update AFTER UPDATE OF seq, outlet_id, date_ms, date_is_fallback ON articles BEGIN
+        UPDATE article_facts_generation SET generation = generation + 1 WHERE id = 1;
+      END;
+    `,
+  },
 ];
 
 /**

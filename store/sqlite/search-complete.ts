@@ -113,6 +113,20 @@ export function withMatches<T>(db: Database, where: SqlWhere, rank: string | nul
 }
 
 /**
+ * Runs `use` with the given seqs (ascending, from match-set.ts) written to the temp table of {@link withMatches},
+ * so the facet SQL written for {@link MATCHED_WHERE} counts them; emptied afterwards, as there.
+ */
+export function withMatchedSeqs<T>(db: Database, seqs: Int32Array, use: () => T): T {
+  return db.transaction(() => {
+    db.exec(`CREATE TABLE IF NOT EXISTS ${MATCHES} (seq INTEGER PRIMARY KEY, score REAL NOT NULL); DELETE FROM ${MATCHES}`);
+    db.prepare<[string]>(`INSERT INTO ${MATCHES} (seq, score) SELECT value, 0 FROM json_each(?)`).run(JSON.stringify(Array.from(seqs)));
+    const result = use();
+    db.exec(`DELETE FROM ${MATCHES}`);
+    return result;
+  })();
+}
+
+/**
  * {@link relevancePage} over the matches {@link withMatches} materialized with their scores: same order and
  * keyset, without a second FTS5 pass. `ranked` false means no text leaf, so every score is 0 and order is by date.
  */

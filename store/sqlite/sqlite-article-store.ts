@@ -37,6 +37,7 @@ import {
   relevancePageOfMatches,
   sqliteExport,
   sqliteFacets,
+  withMatchedSeqs,
   withMatches,
   type RankedSeq,
 } from './search-complete.ts';
@@ -44,7 +45,10 @@ import { facetLimitOf } from '../facets.ts';
 import { compileQuery, ENTITY_KEY_TAG, entityKeyTags, type TagRowField } from './query-to-sql.ts';
 import { createSnippetBuilder, normalizeForIndex } from './snippet.ts';
 import { createThemeTagMethods } from './theme-tags.ts';
-import { sqliteCoOccurrence, sqliteCountOverTime } from './trends.ts';
+import { factsCountOverTime, sqliteCoOccurrence, sqliteCountOverTime } from './trends.ts';
+import { createArticleFacts, type FactsSnapshot } from './article-facts.ts';
+import { newestFirst } from './date-page.ts';
+import { createMatchSetEvaluator, type MatchFilters } from './match-set.ts';
 
 /** Options of {@link createSqliteArticleStore}. */
 export interface SqliteArticleStoreOptions {
@@ -53,6 +57,12 @@ export interface SqliteArticleStoreOptions {
    * @defaultValue closes `db` if it is still open
    */
   release?: () => void;
+  /**
+   * Count, filter and page date-sorted searches and copy trends over in-memory facts (article-facts.ts). Off, every
+   * query runs as plain SQL over `articles`: same results, slower; the tests run both ways.
+   * @defaultValue true
+   */
+  inMemoryFacts?: boolean;
 }
 
 interface ArticleRow {
@@ -189,6 +199,19 @@ export function createSqliteArticleStore(db: Database, options: SqliteArticleSto
     .prepare<[string], string>('SELECT id FROM articles WHERE id IN (SELECT value FROM json_each(?))')
     .pluck();
   const countAll = db.prepare<[], number>('SELECT count(*) FROM articles').pluck();
+  const articleFacts = options.inMemoryFacts === false ? null : createArticleFacts(db);
+  const matchSets = createMatchSetEvaluator(db);
+  /**
+   * Runs `use` on fresh facts inside one read transaction, so the facts and every read of `use` see one snapshot.
+   * Null when the store runs without facts (or the archive is beyond them): the caller's SQL path answers instead.
+   */
+  function withFacts<T>(use: (facts: FactsSnapshot) => T): T | null {
+    if (articleFacts === null) return null;
+    return db.transaction(() => {
+      const facts = articleFacts.refresh();
+      return facts === null ? null : use(facts);
+    })();
+  }
   const countByFeed = db.prepare<[], { feed_id: string; n: number }>(
     'SELECT feed_id, count(*) AS n FROM articles GROUP BY feed_id',
   );
@@ -308,6 +331,31 @@ export function createSqliteArticleStore(db: Database, options: SqliteArticleSto
       const relevance = sort === 'relevance';
       const match = relevance ? relevanceMatch(query) : null;
       // Unfiltered: nothing to match, and copying every article's seq would cost more than it saves.
+      if (where.sql !== '1' && !relevance) {
+        const cursor = options.cursor !== undefined ? decodeCursor(options.cursor) : undefined;
+        const viaFacts = withFacts((facts) => {
+          const seqs = matchSets.evaluate(facts, query, matchFilters(options, options.outlets));
+          const facets =
+            facetFields.length > 0
+              ? { facets: withMatchedSeqs(db, seqs, () => sqliteFacets(db, MATCHED_WHERE, facetFields, facetLimit, options.outletGroups)) }
+              : {};
+          const pageSeqs = seqs.length === 0 ? [] : newestFirst(db, facts, seqs, cursor, limit + 1);
+          const bySeq = new Map(
+            db
+              .prepare<[string], ArticleRow>(`${SEARCH_SELECT} WHERE articles.seq IN (SELECT value FROM json_each(?))`)
+              .all(JSON.stringify(pageSeqs))
+              .map((row) => [row.seq, row]),
+          );
+          const rows = pageSeqs.map((seq) => bySeq.get(seq)).filter((row): row is ArticleRow => row !== undefined);
+          const page = rows.slice(0, limit);
+          const snippet = createSnippetBuilder(query);
+          const hits = page.map((row) => rowToHit(row, snippet(row.title, row.text)));
+          const last = page[page.length - 1];
+          const nextCursor = rows.length > limit && last ? encodeCursor({ date: last.date, id: last.id }) : null;
+          return { total: seqs.length, hits, nextCursor, ...facets };
+        });
+        if (viaFacts !== null) return viaFacts;
+      }
       if (where.sql === '1') {
         const total = countAll.get() ?? 0;
         const ranked = relevance ? (total === 0 ? [] : relevancePage(db, where, match, relevanceCursor, limit + 1)) : null;
@@ -395,7 +443,14 @@ export function createSqliteArticleStore(db: Database, options: SqliteArticleSto
     },
 
     async countOverTime(query: QueryNode, options: CountOverTimeOptions): Promise<TrendSeriesResult> {
-      return sqliteCountOverTime(db, buildWhere(query, options, options.outlets), options);
+      const where = buildWhere(query, options, options.outlets);
+      if (options.count !== 'stories') {
+        const viaFacts = withFacts((facts) =>
+          factsCountOverTime(facts, matchSets.evaluate(facts, query, matchFilters(options, options.outlets)), options),
+        );
+        if (viaFacts !== null) return viaFacts;
+      }
+      return sqliteCountOverTime(db, where, options);
     },
 
     async coOccurrence(query: QueryNode, options: CoOccurrenceOptions): Promise<CoOccurrenceResult> {
@@ -478,6 +533,15 @@ function buildWhere(query: QueryNode, range: DateRange, outlets: string[] | unde
     params.push(JSON.stringify(outlets));
   }
   return { sql: parts.join(' AND '), params };
+}
+
+/** The date range and outlet restriction of {@link buildWhere}, for the in-memory match sets. */
+function matchFilters(range: DateRange, outlets: string[] | undefined): MatchFilters {
+  return {
+    ...(range.from !== undefined ? { fromMs: parseBound(range.from, 'from') } : {}),
+    ...(range.to !== undefined ? { toMs: parseBound(range.to, 'to') } : {}),
+    ...(outlets !== undefined && outlets.length > 0 ? { outlets } : {}),
+  };
 }
 
 function parseBound(value: string, name: string): number {

@@ -9,6 +9,7 @@ import type { Database } from 'better-sqlite3';
 import { ValidationError } from '../../core/errors.ts';
 import { createZoneBuckets, type ZoneBuckets } from '../../core/time-buckets.ts';
 import type { TrendPoint } from '../../core/types.ts';
+import type { FactsSnapshot } from './article-facts.ts';
 import type {
   CoOccurrenceCell,
   CoOccurrenceOptions,
@@ -155,13 +156,15 @@ function trendSource(where: SqlWhere, options: CountOverTimeOptions, breakdown: 
   return { ctes, cteParams, sql, params: [...where.params] };
 }
 
-/** countOverTime of the SQLite store over an already-built WHERE clause. */
-export function sqliteCountOverTime(db: Database, where: SqlWhere, options: CountOverTimeOptions): TrendSeriesResult {
-  const zb = createZoneBuckets(options.interval, options.timeZone);
-  const whole = (): TrendSeriesResult => toPoints(zb, aggregate(db, trendSource(where, options, undefined), zb).get(''));
+/** Counts per group and bucket for one breakdown (undefined: the whole series, group ''). */
+type AggregateBy = (breakdown: CountOverTimeOptions['breakdown']) => Grouped;
+
+/** The series, and its groups when broken down, from counts per group and bucket. */
+function assembleTrend(zb: ZoneBuckets, options: CountOverTimeOptions, aggregateBy: AggregateBy): TrendSeriesResult {
+  const whole = (): TrendSeriesResult => toPoints(zb, aggregateBy(undefined).get(''));
   if (options.breakdown === undefined) return whole();
 
-  const grouped = aggregate(db, trendSource(where, options, options.breakdown), zb);
+  const grouped = aggregateBy(options.breakdown);
   const groups: TrendGroupResult[] = [...grouped.entries()]
     .sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : a < b ? -1 : a > b ? 1 : 0))
     .map(([key, byBucket]) => ({ key, ...toPoints(zb, byBucket) }));
@@ -172,6 +175,135 @@ export function sqliteCountOverTime(db: Database, where: SqlWhere, options: Coun
     return { ...toPoints(zb, sum.get('')), groups };
   }
   return { ...whole(), groups };
+}
+
+/** countOverTime of the SQLite store over an already-built WHERE clause. */
+export function sqliteCountOverTime(db: Database, where: SqlWhere, options: CountOverTimeOptions): TrendSeriesResult {
+  const zb = createZoneBuckets(options.interval, options.timeZone);
+  return assembleTrend(zb, options, (breakdown) => aggregate(db, trendSource(where, options, breakdown), zb));
+}
+
+/**
+ * countOverTime counting copies over a match set held as seqs, reading outlet, date and fallback flag from the
+ * in-memory facts: the same slots, buckets and groups as {@link sqliteCountOverTime}, without a row lookup per
+ * match. Stories (one row per syndication cluster) need cluster ids, which change, so they stay in SQL.
+ */
+export function factsCountOverTime(facts: FactsSnapshot, seqs: Int32Array, options: CountOverTimeOptions): TrendSeriesResult {
+  if (options.count === 'stories') throw new Error('factsCountOverTime: stories are counted in SQL');
+  const zb = createZoneBuckets(options.interval, options.timeZone);
+  return assembleTrend(zb, options, (breakdown) => aggregateFacts(facts, seqs, zb, factGroups(facts, options, breakdown)));
+}
+
+/** Group keys, and the groups each outlet code's articles count in. */
+interface FactGroups {
+  keys: (string | null)[];
+  /** Outlet code -> group indices. */
+  ofOutlet: (code: number) => readonly number[];
+}
+
+function factGroups(facts: FactsSnapshot, options: CountOverTimeOptions, breakdown: CountOverTimeOptions['breakdown']): FactGroups {
+  if (breakdown === undefined) {
+    const only = [0] as const;
+    return { keys: [''], ofOutlet: () => only };
+  }
+  if (breakdown === 'outlet') {
+    const single = facts.outletIds.map((_, code) => [code]);
+    return { keys: [...facts.outletIds], ofOutlet: (code) => single[code]! };
+  }
+  // Tags: one count per distinct tag of the article's outlet; an untagged outlet counts in the null group.
+  const keys: (string | null)[] = [];
+  const index = new Map<string | null, number>();
+  const indexOf = (key: string | null): number => {
+    let i = index.get(key);
+    if (i === undefined) {
+      i = keys.length;
+      keys.push(key);
+      index.set(key, i);
+    }
+    return i;
+  };
+  const perOutlet = facts.outletIds.map((id) => {
+    const tags = [...new Set(options.outletTags?.[id] ?? [])];
+    return tags.length === 0 ? [indexOf(null)] : tags.map(indexOf);
+  });
+  return { keys, ofOutlet: (code) => perOutlet[code]! };
+}
+
+/** Dense slot arrays up to this many (slot, group) cells; a Map beyond (e.g. quarter hours over decades). */
+const DENSE_CELLS = 1 << 22;
+
+/** {@link aggregate} over the facts: the same grains and the same treatment of slots cut by a bucket edge. */
+function aggregateFacts(facts: FactsSnapshot, seqs: Int32Array, zb: ZoneBuckets, groups: FactGroups): Grouped {
+  const dates = facts.dateMs;
+  const fallback = facts.fallback;
+  const outlet = facts.outlet;
+  const width = Math.max(1, groups.keys.length);
+  const grains = zb.isUtc && zb.interval !== 'hour' ? [DAY_MS] : [HOUR_MS, QUARTER_MS];
+  for (const grain of grains) {
+    let minSlot = Infinity;
+    let maxSlot = -Infinity;
+    for (let i = 0; i < seqs.length; i++) {
+      const slot = Math.floor(dates[seqs[i]!]! / grain);
+      if (slot < minSlot) minSlot = slot;
+      if (slot > maxSlot) maxSlot = slot;
+    }
+    // (slot, group) cells -> counts: typed arrays when the range is small, as it is for any chart a person reads.
+    const cells = seqs.length === 0 ? 0 : (maxSlot - minSlot + 1) * width;
+    const dense = cells <= DENSE_CELLS;
+    const n = dense ? new Int32Array(cells) : null;
+    const f = dense ? new Int32Array(cells) : null;
+    const sparse = dense ? null : new Map<number, Counts>();
+    for (let i = 0; i < seqs.length; i++) {
+      const seq = seqs[i]!;
+      const cellBase = (Math.floor(dates[seq]! / grain) - minSlot) * width;
+      const fb = fallback[seq]!;
+      for (const g of groups.ofOutlet(outlet[seq]!)) {
+        const cell = cellBase + g;
+        if (n !== null && f !== null) {
+          n[cell]! += 1;
+          f[cell]! += fb;
+        } else {
+          const c = sparse!.get(cell);
+          if (c) {
+            c.n += 1;
+            c.f += fb;
+          } else sparse!.set(cell, { n: 1, f: fb });
+        }
+      }
+    }
+    const found: Grouped = new Map();
+    const cut = new Set<number>();
+    const bucketOfSlot = new Map<number, number | null>();
+    const place = (cell: number, count: number, fallbackCount: number): void => {
+      const slot = minSlot + Math.floor(cell / width);
+      const g = cell % width;
+      let b = bucketOfSlot.get(slot);
+      if (b === undefined) {
+        const first = zb.start(slot * grain);
+        // A UTC day is never cut by a UTC day, week or month edge (the SQL path relies on the same).
+        b = grain === DAY_MS || first === zb.start(slot * grain + grain - 1) ? first : null;
+        bucketOfSlot.set(slot, b);
+      }
+      if (b === null) cut.add(slot);
+      else addCounts(found, groups.keys[g] ?? null, b, count, fallbackCount);
+    };
+    if (n !== null && f !== null) {
+      for (let cell = 0; cell < n.length; cell++) if (n[cell]! > 0) place(cell, n[cell]!, f[cell]!);
+    } else {
+      for (const [cell, c] of sparse!) place(cell, c.n, c.f);
+    }
+    if (cut.size === 0) return found;
+    if (grain === QUARTER_MS) {
+      for (let i = 0; i < seqs.length; i++) {
+        const seq = seqs[i]!;
+        if (!cut.has(Math.floor(dates[seq]! / grain))) continue;
+        const b = zb.start(dates[seq]!);
+        for (const g of groups.ofOutlet(outlet[seq]!)) addCounts(found, groups.keys[g] ?? null, b, 1, fallback[seq]!);
+      }
+      return found;
+    }
+  }
+  return new Map();
 }
 
 function requireIds(ids: readonly string[], name: string): string[] {

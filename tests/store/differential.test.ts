@@ -17,6 +17,7 @@ import { normalizeText, tokenize, tokenizeWithOffsets } from '../../core/query/t
 import type { EnrichedArticle } from '../../core/types.ts';
 import type { ArticleStore } from '../../store/article-store.ts';
 import { openSqliteStores, type SqliteStores } from '../../store/sqlite/open-database.ts';
+import { createSqliteArticleStore } from '../../store/sqlite/sqlite-article-store.ts';
 import { ENTITY_KEY_TAG, entityKeyTags, positiveTextLeaves } from '../../store/sqlite/query-to-sql.ts';
 import { normalizeForIndex } from '../../store/sqlite/snippet.ts';
 import { seededRandom } from '../../core/seeded-random.ts';
@@ -335,6 +336,7 @@ describe.skipIf(!corpusAvailable)('SQLite store vs in-memory matcher (differenti
   let prepared: Map<string, PreparedArticle>;
   let vocab: Vocabulary;
   let resolve: TagResolver;
+  let plainSqlStore: ArticleStore;
 
   beforeAll(async () => {
     articles = loadArticles();
@@ -348,6 +350,7 @@ describe.skipIf(!corpusAvailable)('SQLite store vs in-memory matcher (differenti
     dir = mkdtempSync(path.join(os.tmpdir(), 'nm-differential-'));
     stores = openSqliteStores(path.join(dir, 'differential.db'));
     store = stores.articles;
+    plainSqlStore = createSqliteArticleStore(stores.db, { inMemoryFacts: false, release: () => {} });
     const now = new Date('2024-04-02T10:00:00.000Z');
     for (let i = 0; i < articles.length; i += 100) {
       const r = await store.insertArticles(articles.slice(i, i + 100).map((article) => ({ article, alertIds: [] })), now);
@@ -418,6 +421,12 @@ describe.skipIf(!corpusAvailable)('SQLite store vs in-memory matcher (differenti
     for (const [i, q] of queries.entries()) {
       const expected = matcherIds(q.ast);
       const got = await storeIds(q.ast);
+      // The same first page through plain SQL (no in-memory facts): both execution paths of the store agree.
+      const viaSql = await plainSqlStore.search(q.ast, { limit: 100 });
+      const viaFacts = await store.search(q.ast, { limit: 100 });
+      if (viaSql.total !== viaFacts.total || viaSql.hits.map((h) => h.id).join() !== viaFacts.hits.map((h) => h.id).join()) {
+        got.snippetProblems.push(`plain SQL page differs: total ${viaSql.total} vs ${viaFacts.total}`);
+      }
       if (expected.length > 0) nonEmpty++;
       if (expected.length > 0 && expected.length < articles.length) partial++;
       const ok = got.total === expected.length && got.ids.join() === expected.join() && got.snippetProblems.length === 0;

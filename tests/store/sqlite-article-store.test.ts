@@ -31,6 +31,14 @@ runArticleStoreContract('sqlite', async ({ alerts }) => {
   return { store: stores.articles, cleanup: () => stores.close() };
 });
 
+// The same contract with every query as plain SQL over `articles` (no in-memory facts): the store's two paths.
+runArticleStoreContract('sqlite, plain SQL (inMemoryFacts: false)', async ({ alerts }) => {
+  const stores = openSqliteStores(tempDbPath());
+  for (const alert of alerts) await stores.catalog.upsertAlert(alert);
+  const store = createSqliteArticleStore(stores.db, { inMemoryFacts: false, release: () => {} });
+  return { store, cleanup: () => stores.close() };
+});
+
 const ALL_ARTICLES = Object.values(FIXTURES);
 const NOW = new Date('2024-04-02T10:00:00.000Z');
 const term = (value: string): QueryNode => ({ kind: 'term', field: 'text', value });

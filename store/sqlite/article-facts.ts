@@ -1,0 +1,163 @@
+/**
+ * The facts every trend and filter reads of every matching article, (outlet, date, fallback flag), held in memory
+ * as columns indexed by seq, so that counting 100k matches is a loop over typed arrays instead of 100k B-tree
+ * lookups in `articles` (which cost 2-10x the full-text match itself on 1M articles; decisions §23).
+ *
+ * Exactness: the columns are a copy of immutable facts. A refresh (one small query per search or trend) loads the
+ * rows above the highest seq seen; any delete or change of those columns bumps article_facts_generation in the
+ * writer's transaction (migration 70), and a refresh that sees it move reloads everything. Call {@link refresh}
+ * inside the read transaction of the query that uses it, so both see one snapshot.
+ */
+import type { Database } from 'better-sqlite3';
+
+/** Above this seq the columns (sized by the highest seq) would waste memory: callers fall back to plain SQL. */
+export const MAX_FACTS_SEQ = 1 << 26;
+/** Rows per load query: bounds the JSON one query returns (~40 MB at 1M rows would also work, but stalls longer). */
+const LOAD_CHUNK = 250_000;
+
+/** A consistent view of the facts, valid until the next refresh. */
+export interface FactsSnapshot {
+  /** 1 where an article with that seq exists. */
+  readonly live: Uint8Array;
+  /** Outlet code per seq; {@link outletIds} maps codes back to ids. */
+  readonly outlet: Uint32Array;
+  /** The article date (published, else first seen) as epoch ms. */
+  readonly dateMs: Float64Array;
+  /** 1 where the date is the first-seen fallback. */
+  readonly fallback: Uint8Array;
+  readonly outletIds: readonly string[];
+  /** Code of an outlet id, undefined when no stored article has that outlet. */
+  outletCode(id: string): number | undefined;
+  /** Every live seq, ascending (computed once per snapshot). */
+  allSeqs(): Int32Array;
+  /** Stored articles. */
+  readonly count: number;
+}
+
+export interface ArticleFacts {
+  /** Brings the columns up to the database's current state; null when the archive is beyond {@link MAX_FACTS_SEQ}. */
+  refresh(): FactsSnapshot | null;
+}
+
+interface LoadedRows {
+  seqs: string;
+  outlets: string;
+  dates: string;
+  fallbacks: string;
+}
+
+export function createArticleFacts(db: Database): ArticleFacts {
+  const readState = db.prepare<[], { generation: number; minSeq: number | null; maxSeq: number | null }>(
+    `SELECT (SELECT generation FROM article_facts_generation WHERE id = 1) AS generation,
+            (SELECT min(seq) FROM articles) AS minSeq, (SELECT max(seq) FROM articles) AS maxSeq`,
+  );
+  // json_group_array: one string per column is parsed far faster than one JS row object per article (1M rows:
+  // ~1 s as rows, a fraction of that as JSON).
+  const loadRange = db.prepare<[number, number], LoadedRows>(
+    `SELECT json_group_array(seq) AS seqs, json_group_array(outlet_id) AS outlets, json_group_array(date_ms) AS dates,
+            json_group_array(date_is_fallback) AS fallbacks
+     FROM (SELECT seq, outlet_id, date_ms, date_is_fallback FROM articles WHERE seq > ? AND seq <= ? ORDER BY seq)`,
+  );
+
+  let generation = -1;
+  let loadedMax = 0;
+  let live = new Uint8Array(0);
+  let outlet = new Uint32Array(0);
+  let dateMs = new Float64Array(0);
+  let fallback = new Uint8Array(0);
+  let outletIds: string[] = [];
+  let codes = new Map<string, number>();
+  let count = 0;
+  let all: Int32Array | null = null;
+
+  function reset(): void {
+    loadedMax = 0;
+    live = new Uint8Array(0);
+    outlet = new Uint32Array(0);
+    dateMs = new Float64Array(0);
+    fallback = new Uint8Array(0);
+    outletIds = [];
+    codes = new Map();
+    count = 0;
+  }
+
+  function ensureCapacity(maxSeq: number): void {
+    if (maxSeq < live.length) return;
+    let size = Math.max(1024, live.length);
+    while (size <= maxSeq) size *= 2;
+    const grow = <T extends Uint8Array | Uint32Array | Float64Array>(old: T, make: (n: number) => T): T => {
+      const next = make(size);
+      next.set(old as never);
+      return next;
+    };
+    live = grow(live, (n) => new Uint8Array(n));
+    outlet = grow(outlet, (n) => new Uint32Array(n));
+    dateMs = grow(dateMs, (n) => new Float64Array(n));
+    fallback = grow(fallback, (n) => new Uint8Array(n));
+  }
+
+  function load(from: number, to: number): void {
+    for (let lo = from; lo < to; lo += LOAD_CHUNK) {
+      const row = loadRange.get(lo, Math.min(to, lo + LOAD_CHUNK));
+      if (!row) continue;
+      const seqs = JSON.parse(row.seqs) as number[];
+      const outlets = JSON.parse(row.outlets) as string[];
+      const dates = JSON.parse(row.dates) as number[];
+      const fallbacks = JSON.parse(row.fallbacks) as number[];
+      for (let i = 0; i < seqs.length; i++) {
+        const seq = seqs[i]!;
+        const id = outlets[i]!;
+        let code = codes.get(id);
+        if (code === undefined) {
+          code = outletIds.length;
+          outletIds.push(id);
+          codes.set(id, code);
+        }
+        if (live[seq] === 0) count++;
+        live[seq] = 1;
+        outlet[seq] = code;
+        dateMs[seq] = dates[i]!;
+        fallback[seq] = fallbacks[i]!;
+      }
+    }
+  }
+
+  return {
+    refresh() {
+      const state = readState.get();
+      const maxSeq = state?.maxSeq ?? 0;
+      // Seqs are SQLite-assigned rowids (1, 2, ...); anything else is not an archive these columns can index.
+      if (maxSeq > MAX_FACTS_SEQ || (state?.minSeq ?? 0) < 0) return null;
+      if (state && state.generation !== generation) {
+        reset();
+        generation = state.generation;
+        all = null;
+      }
+      if (maxSeq > loadedMax) {
+        ensureCapacity(maxSeq);
+        load(loadedMax, maxSeq);
+        loadedMax = maxSeq;
+        all = null;
+      }
+      const snapshot: FactsSnapshot = {
+        live,
+        outlet,
+        dateMs,
+        fallback,
+        outletIds,
+        count,
+        outletCode: (id) => codes.get(id),
+        allSeqs() {
+          if (all === null) {
+            const out = new Int32Array(count);
+            let k = 0;
+            for (let seq = 0; seq <= loadedMax; seq++) if (live[seq] === 1) out[k++] = seq;
+            all = out.subarray(0, k);
+          }
+          return all;
+        },
+      };
+      return snapshot;
+    },
+  };
+}
