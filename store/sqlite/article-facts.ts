@@ -30,6 +30,8 @@ export interface FactsSnapshot {
   outletCode(id: string): number | undefined;
   /** Every live seq, ascending (computed once per snapshot). */
   allSeqs(): Int32Array;
+  /** The live seqs of one outlet code, ascending (all outlets' lists computed together, once per snapshot). */
+  seqsOfOutlet(code: number): Int32Array;
   /** Stored articles. */
   readonly count: number;
 }
@@ -69,6 +71,7 @@ export function createArticleFacts(db: Database): ArticleFacts {
   let codes = new Map<string, number>();
   let count = 0;
   let all: Int32Array | null = null;
+  let byOutlet: Int32Array[] | null = null;
 
   function reset(): void {
     loadedMax = 0;
@@ -132,12 +135,14 @@ export function createArticleFacts(db: Database): ArticleFacts {
         reset();
         generation = state.generation;
         all = null;
+        byOutlet = null;
       }
       if (maxSeq > loadedMax) {
         ensureCapacity(maxSeq);
         load(loadedMax, maxSeq);
         loadedMax = maxSeq;
         all = null;
+        byOutlet = null;
       }
       const snapshot: FactsSnapshot = {
         live,
@@ -155,6 +160,21 @@ export function createArticleFacts(db: Database): ArticleFacts {
             all = out.subarray(0, k);
           }
           return all;
+        },
+        seqsOfOutlet(code) {
+          if (byOutlet === null) {
+            const sizes = new Int32Array(outletIds.length);
+            const seqs = snapshot.allSeqs();
+            for (let i = 0; i < seqs.length; i++) sizes[outlet[seqs[i]!]!]! += 1;
+            const lists = Array.from(sizes, (n) => new Int32Array(n));
+            const filled = new Int32Array(outletIds.length);
+            for (let i = 0; i < seqs.length; i++) {
+              const code = outlet[seqs[i]!]!;
+              lists[code]![filled[code]!++] = seqs[i]!;
+            }
+            byOutlet = lists;
+          }
+          return byOutlet[code] ?? new Int32Array(0);
         },
       };
       return snapshot;

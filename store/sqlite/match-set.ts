@@ -10,8 +10,13 @@ import type { QueryNode } from '../../core/query/ast.ts';
 import type { FactsSnapshot } from './article-facts.ts';
 import { tagRowField, textLeafToMatch } from './query-to-sql.ts';
 
-/** Either an explicit ascending seq list or a test on one seq (outlet, date, all: cheap against the facts). */
-type MatchPart = { kind: 'list'; seqs: Int32Array } | { kind: 'test'; test: (seq: number) => boolean };
+/**
+ * Either an explicit ascending seq list or a test on one seq (outlet, date, all: cheap against the facts); a test
+ * may also know the exact list of seqs that pass it (`index`), which an AND of tests alone starts from.
+ */
+type MatchPart =
+  | { kind: 'list'; seqs: Int32Array }
+  | { kind: 'test'; test: (seq: number) => boolean; index?: () => Int32Array };
 
 /** Restrictions beside the query: the request's date range (epoch ms, [from, to)) and outlets. */
 export interface MatchFilters {
@@ -104,11 +109,12 @@ function outletTest(facts: FactsSnapshot, outlets: readonly string[]): MatchPart
     if (code !== undefined) wanted.add(code);
   }
   const codes = facts.outlet;
+  const index = (): Int32Array => [...wanted].map((code) => facts.seqsOfOutlet(code)).reduce(union, EMPTY);
   if (wanted.size === 1) {
     const only = [...wanted][0]!;
-    return { kind: 'test', test: (seq) => codes[seq] === only };
+    return { kind: 'test', test: (seq) => codes[seq] === only, index };
   }
-  return { kind: 'test', test: (seq) => wanted.has(codes[seq]!) };
+  return { kind: 'test', test: (seq) => wanted.has(codes[seq]!), index };
 }
 
 /** Lists intersected smallest first, then the tests applied to what is left (all articles when no list). */
@@ -116,6 +122,9 @@ function and(facts: FactsSnapshot, parts: MatchPart[]): MatchPart {
   const lists = parts.filter((p): p is Extract<MatchPart, { kind: 'list' }> => p.kind === 'list').map((p) => p.seqs);
   const tests = parts.filter((p): p is Extract<MatchPart, { kind: 'test' }> => p.kind === 'test').map((p) => p.test);
   if (lists.length === 0) {
+    const indexed = parts.find((p): p is Extract<MatchPart, { kind: 'test' }> => p.kind === 'test' && p.index !== undefined);
+    // Tests alone, one of them indexed (an outlet): its seqs are the candidates, not every article.
+    if (indexed?.index !== undefined) return { kind: 'list', seqs: filter(indexed.index(), tests) };
     if (tests.length === 1) return { kind: 'test', test: tests[0]! };
     return { kind: 'test', test: (seq) => tests.every((t) => t(seq)) };
   }
@@ -127,7 +136,8 @@ function and(facts: FactsSnapshot, parts: MatchPart[]): MatchPart {
 }
 
 function toList(facts: FactsSnapshot, part: MatchPart): Int32Array {
-  return part.kind === 'list' ? part.seqs : filter(facts.allSeqs(), [part.test]);
+  if (part.kind === 'list') return part.seqs;
+  return part.index !== undefined ? part.index() : filter(facts.allSeqs(), [part.test]);
 }
 
 function filter(seqs: Int32Array, tests: readonly ((seq: number) => boolean)[]): Int32Array {
