@@ -48,6 +48,7 @@ import { createThemeTagMethods } from './theme-tags.ts';
 import { factsCountOverTime, sqliteCoOccurrence, sqliteCountOverTime } from './trends.ts';
 import { createArticleFacts, type FactsSnapshot } from './article-facts.ts';
 import { newestFirst } from './date-page.ts';
+import { rankedFirst } from './relevance-page.ts';
 import { createMatchSetEvaluator, type MatchFilters } from './match-set.ts';
 
 /** Options of {@link createSqliteArticleStore}. */
@@ -331,15 +332,17 @@ export function createSqliteArticleStore(db: Database, options: SqliteArticleSto
       const relevance = sort === 'relevance';
       const match = relevance ? relevanceMatch(query) : null;
       // Unfiltered: nothing to match, and copying every article's seq would cost more than it saves.
-      if (where.sql !== '1' && !relevance) {
-        const cursor = options.cursor !== undefined ? decodeCursor(options.cursor) : undefined;
+      if (where.sql !== '1') {
+        const cursor = !relevance && options.cursor !== undefined ? decodeCursor(options.cursor) : undefined;
         const viaFacts = withFacts((facts) => {
           const seqs = matchSets.evaluate(facts, query, matchFilters(options, options.outlets));
           const facets =
             facetFields.length > 0
               ? { facets: withMatchedSeqs(db, seqs, () => sqliteFacets(db, MATCHED_WHERE, facetFields, facetLimit, options.outletGroups)) }
               : {};
-          const pageSeqs = seqs.length === 0 ? [] : newestFirst(db, facts, seqs, cursor, limit + 1);
+          const ranked = relevance ? rankedFirst(db, facts, seqs, match, relevanceCursor, limit + 1) : null;
+          const pageSeqs =
+            ranked !== null ? ranked.map((r) => r.seq) : seqs.length === 0 ? [] : newestFirst(db, facts, seqs, cursor, limit + 1);
           const bySeq = new Map(
             db
               .prepare<[string], ArticleRow>(`${SEARCH_SELECT} WHERE articles.seq IN (SELECT value FROM json_each(?))`)
@@ -351,7 +354,13 @@ export function createSqliteArticleStore(db: Database, options: SqliteArticleSto
           const snippet = createSnippetBuilder(query);
           const hits = page.map((row) => rowToHit(row, snippet(row.title, row.text)));
           const last = page[page.length - 1];
-          const nextCursor = rows.length > limit && last ? encodeCursor({ date: last.date, id: last.id }) : null;
+          const lastScore = ranked?.[page.length - 1]?.score;
+          const nextCursor =
+            rows.length > limit && last
+              ? lastScore !== undefined
+                ? encodeRelevanceCursor({ score: lastScore, date: last.date, id: last.id })
+                : encodeCursor({ date: last.date, id: last.id })
+              : null;
           return { total: seqs.length, hits, nextCursor, ...facets };
         });
         if (viaFacts !== null) return viaFacts;

@@ -76,6 +76,7 @@ const QUERIES: Record<string, QueryNode> = {
   'actor tag': { kind: 'tag', field: 'actor', value: 'white-helmets' },
   'term AND NOT actor': { kind: 'and', children: [term('idlib'), { kind: 'not', child: { kind: 'tag', field: 'actor', value: 'nusra' } }] },
   'outlet OR lang': { kind: 'or', children: [{ kind: 'tag', field: 'outlet', value: 'rt' }, { kind: 'tag', field: 'lang', value: 'fr' }] },
+  'text OR tag (scores and zeros)': { kind: 'or', children: [term('convoy'), { kind: 'tag', field: 'actor', value: 'mod-russia' }] },
   'NOT date range': { kind: 'not', child: { kind: 'date', gte: '2024-03-01T00:00:00.000Z', lt: '2024-07-01T00:00:00.000Z' } },
 };
 const OUTLET_TAGS = { rt: ['state'], sputnik: ['state', 'ru'], tass: ['state', 'ru'], bbc: ['public'] };
@@ -129,7 +130,7 @@ describe('SQLite store: in-memory facts path == plain SQL path', () => {
     expect(nonEmpty).toBe(compared);
   });
 
-  it('pages every query the same way through the cursor, across ties at one instant', async () => {
+  it.each(['date', 'relevance'] as const)('pages every query the same way through the cursor in %s order, across ties', async (sort) => {
     for (const [label, query] of Object.entries(QUERIES)) {
       if (label === 'all') continue; // unfiltered search has its own (SQL) path in both stores
       for (const filters of [{}, { outlets: ['rt', 'cnn'] }, { from: '2024-05-05T08:00:00Z', to: '2024-05-05T08:00:00.001Z' }]) {
@@ -139,7 +140,7 @@ describe('SQLite store: in-memory facts path == plain SQL path', () => {
           let total = -1;
           let n = 0;
           do {
-            const r = await store.search(query, { limit: 7, ...filters, ...(cursor ? { cursor } : {}) });
+            const r = await store.search(query, { limit: 7, sort, ...filters, ...(cursor ? { cursor } : {}) });
             total = r.total;
             ids.push(...r.hits.map((h) => h.id));
             cursor = r.nextCursor ?? undefined;
