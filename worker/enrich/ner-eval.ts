@@ -135,8 +135,9 @@ type Span = { start: number; end: number; type: EntityType };
  * Where the gold (GUM) differs from CoNLL conventions, the extractor follows CoNLL and the difference stays an
  * error: GUM types countries acting as agents ("North Korea fired") as organizations (CoNLL: LOC); groups of people
  * ("Muslims", "Afghans") as persons (CoNLL: MISC); keeps coordinations, relative clauses and "X, Y" places inside
- * one mention ("Irving, Texas"); nests names in names ("Texas" in "University of Texas"), which a flat tagger
- * cannot both emit; and leaves names after a role noun unnamed ("captain Harry Kane" is headed by "captain").
+ * one mention ("Irving, Texas", which the extractor now follows); nests names in names ("Texas" in "University of
+ * Texas"), of which the extractor emits the inner names it can vouch for (nested-entities.ts); and leaves names after
+ * a role noun unnamed ("captain Harry Kane" is headed by "captain").
  */
 function countMatches(pred: readonly Span[], gold: readonly Span[], typed: boolean, partial: boolean): number {
   const used = new Set<number>();

@@ -7,9 +7,13 @@ import { createRequire } from 'node:module';
 import type { Country } from 'world-countries';
 import { tokenize } from '../../core/query/tokenize.ts';
 
+/** ASCII letters and digits in single-space-separated words: the tokenizer would only lowercase them. */
+const PLAIN_ASCII_NAME = /^[A-Za-z0-9]+(?: [A-Za-z0-9]+)*$/;
+
 /** The lookup key of a name: the query tokenizer's tokens joined by spaces ("U.S." -> "u s"). */
 export function nameKey(name: string): string {
-  return tokenize(name).join(' ');
+  // Most names are plain ASCII words; skipping the tokenizer for them keeps entity extraction fast.
+  return PLAIN_ASCII_NAME.test(name) ? name.toLowerCase() : tokenize(name).join(' ');
 }
 
 const words = (s: string): Set<string> => new Set(s.split(/\s+/).filter(Boolean));
@@ -64,6 +68,25 @@ Sub-Saharan Africa|North Africa|West Africa|East Africa|Horn of Africa|Sahel|Lev
 Pyeongchang|Nizhny Novgorod|Lantau|New Territories|Chapel Hill|Punjab|Sindh|Balochistan|Kurdistan|Anbar|Helmand`;
 
 /*
+ * First-level subdivisions that news text writes after a town ("Irving, Texas", "Kanata, Ontario"): US states,
+ * Canadian provinces and territories, Australian states, the UK's nations, Italian regions, German states and the
+ * larger Spanish communities. Only this position makes them places: "Hesse" or "Lazio" alone may be a person or a club.
+ */
+const REGIONS = `Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii|Idaho|
+Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|Michigan|Minnesota|Mississippi|Missouri|
+Montana|Nebraska|Nevada|New Hampshire|New Jersey|New Mexico|New York|North Carolina|North Dakota|Ohio|Oklahoma|
+Oregon|Pennsylvania|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington|
+West Virginia|Wisconsin|Wyoming|D.C.|DC|Washington D.C.|District of Columbia|Puerto Rico|Guam|Ontario|Quebec|
+British Columbia|Alberta|Manitoba|Saskatchewan|Nova Scotia|New Brunswick|Newfoundland|Newfoundland and Labrador|
+Prince Edward Island|Yukon|Nunavut|Northwest Territories|New South Wales|NSW|Victoria|Queensland|South Australia|
+Western Australia|Tasmania|Northern Territory|Australian Capital Territory|England|Scotland|Wales|Northern Ireland|
+Tuscany|Lombardy|Piedmont|Liguria|Veneto|Lazio|Campania|Apulia|Puglia|Calabria|Sicily|Sardinia|Emilia-Romagna|
+Umbria|Marche|Abruzzo|Molise|Basilicata|Friuli-Venezia Giulia|Trentino-Alto Adige|Aosta Valley|Bavaria|
+Baden-Württemberg|Saxony|Lower Saxony|Hesse|Thuringia|Brandenburg|North Rhine-Westphalia|Rhineland-Palatinate|
+Schleswig-Holstein|Mecklenburg-Vorpommern|Saxony-Anhalt|Catalonia|Andalusia|Galicia|Basque Country|Castile and León|
+Valencian Community|Aragon|Canary Islands|Balearic Islands`;
+
+/*
  * Organizations that carry no cue word but are named constantly in international news: platforms, companies, news
  * agencies, international bodies, armed groups. Kept generic (no name was added for one test document).
  */
@@ -88,7 +111,8 @@ export const ORG_CUES = words(`ministry council party army agency organization o
   council councils conference secretariat ministries agencies consortium syndicate trust society institutes labs
   laboratory laboratories airlines airways railways systems technologies industries holdings enterprises partners
   studios records publishing broadcasting media press news program programme museum museums gallery galleries library
-  hospital zoo`);
+  hospital zoo instituto istituto institut universidad universidade università université universität universiteit
+  colegio escuela liceo lycée hochschule`);
 
 /** Last words of events, works and prizes: MISC as in CoNLL ("World Cup", "Google Science Fair"). */
 export const MISC_TAILS = words(`cup fair festival games olympics championship championships tournament prize award
@@ -103,8 +127,18 @@ export const ORG_TAILS = words(`times post tribune journal herald gazette star m
 export const LOC_TAILS = words(`stadium arena station mosque square street st road avenue ave boulevard bridge airport
   park island islands river mountain mountains mount lake valley county province region strait sea ocean bay peninsula
   desert plains palace tower cathedral basilica temple canal coast heights hills beach harbour harbor port prefecture
-  springs falls
+  springs falls hotel
   oblast governorate district territory territories state crossing checkpoint camp`);
+
+/** First words that make a candidate a place ("Lake Victoria", "Mount Kenya", "Masjid al-Haram"). */
+export const LOC_HEADS = words('mount mt lake fort cape masjid');
+
+/** First words that make a candidate MISC: named military and police operations ("Operation Desert Storm"). */
+export const MISC_HEADS = words('operation');
+
+/** Lowercase nouns for works: the name after them is a title, MISC ("the film Easy Rider", "the album Thriller"). */
+export const WORK_NOUNS = words(`film movie documentary book novel memoir album song single series sitcom show play opera
+  musical poem painting sculpture game`);
 
 /** Words after which "of"/"for" continues the name ("Ministry of Defense", "University of Texas"). */
 export const OF_HEADS = new Set([
@@ -139,7 +173,7 @@ export const SPEECH_VERBS = words('said says told added explained stated noted w
 /** Months, weekdays and relative days: capitalized but never entities. */
 export const CALENDAR_WORDS = words(`january february march april may june july august september october november december
   jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday mon tue
-  tues wed thu thurs fri sat sun yesterday today tomorrow tonight`);
+  tues wed thu thurs fri sat yesterday today tomorrow tonight`);
 
 /** Caption and byline labels ("Image: ...", "Source: ...") that end a name run when followed by a colon. */
 export const CAPTION_WORDS = words('image images photo photos picture source sources video file credit caption related map');
@@ -168,6 +202,10 @@ const CITY_STOP = words('man temple moss mobile reading bath split nice of deal 
 export interface BuiltInGazetteer {
   /** Curated places: countries, capitals, regions and the list above. Outrank given names. */
   places: Set<string>;
+  /** Country names (world-countries common and official names, long alternative spellings, "UK", "US"). */
+  countries: Set<string>;
+  /** First-level subdivisions (US states, provinces, ...): with countries, what may follow "Town, ". */
+  regions: Set<string>;
   /** Cities (population >= 15,000) from city-timezones (MIT; Natural Earth populated places, public domain). */
   cities: Set<string>;
   demonyms: Set<string>;
@@ -219,6 +257,10 @@ const keys = (names: Iterable<string>): Set<string> => {
   return out;
 };
 
+/** Followers of religions, as nouns and adjectives: MISC like demonyms (CoNLL-2003 "Muslim", "Catholic"). */
+const RELIGIOUS_GROUPS = `Muslim Muslims Christian Christians Jew Jews Jewish Catholic Catholics Protestant Protestants Hindu
+Hindus Buddhist Buddhists Sikh Sikhs Sunni Sunnis Shia Shiite Shiites Evangelical Evangelicals Orthodox Mormon Mormons`;
+
 let builtIn: BuiltInGazetteer | undefined;
 
 /** The built-in lists, loaded and normalized on first use (~30 ms, mostly the city JSON). */
@@ -227,6 +269,12 @@ export function builtInGazetteer(): BuiltInGazetteer {
   const countries = require('world-countries') as readonly Country[];
   const cityMap = require('city-timezones/data/cityMap.json') as readonly City[];
   const places = keys([...countryPlaceNames(countries), ...EXTRA_PLACES.split('|')]);
+  // Alternative spellings that are adjectives in English text ("Saudi officials", "Thai food").
+  for (const adjective of ['saudi', 'thai', 'togolese']) places.delete(adjective);
+  const countryNames = keys([
+    ...countries.flatMap((c) => [c.name.common, c.name.official, ...c.altSpellings.filter((a) => a.length >= 3)]),
+    ...'UK|U.K.|US|U.S.|USA|U.S.A.|Britain|Great Britain|United Kingdom|United States|America|Russia|Korea|Czech Republic'.split('|'),
+  ]);
   const cities = new Set<string>();
   for (const c of cityMap) {
     if (c.pop < MIN_CITY_POPULATION) continue;
@@ -237,8 +285,10 @@ export function builtInGazetteer(): BuiltInGazetteer {
   }
   builtIn = {
     places,
+    countries: countryNames,
+    regions: keys(REGIONS.split('|')),
     cities,
-    demonyms: keys([...demonyms(countries), 'European', 'Europeans', 'Arab', 'Arabs', 'Kurdish', 'Kurds', 'Western', 'English', 'Scottish', 'Welsh', 'Flemish', 'Catalan', 'Basque', 'Palestinian', 'Palestinians']),
+    demonyms: keys([...demonyms(countries), 'European', 'Europeans', 'Arab', 'Arabs', 'Kurdish', 'Kurds', 'Western', 'English', 'Scottish', 'Welsh', 'Flemish', 'Catalan', 'Basque', 'Palestinian', 'Palestinians', 'Saudi', 'Saudis', ...RELIGIOUS_GROUPS.split(/\s+/)]),
     orgs: keys(KNOWN_ORGS.split('|')),
     givenNames: readGivenNames(),
   };
