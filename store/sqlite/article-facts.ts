@@ -1,7 +1,7 @@
 /**
- * The facts every trend and filter reads of every matching article, (outlet, date, fallback flag), held in memory
- * as columns indexed by seq, so that counting 100k matches is a loop over typed arrays instead of 100k B-tree
- * lookups in `articles` (which cost 2-10x the full-text match itself on 1M articles; decisions §23).
+ * The facts every trend and filter reads of every matching article, (outlet, language, date, fallback flag), held
+ * in memory as columns indexed by seq, so that counting 100k matches is a loop over typed arrays instead of 100k
+ * B-tree lookups in `articles` (which cost 2-10x the full-text match itself on 1M articles; decisions §23).
  *
  * Exactness: the columns are a copy of immutable facts. A refresh (one small query per search or trend) loads the
  * rows above the highest seq seen; any delete or change of those columns bumps article_facts_generation in the
@@ -25,9 +25,14 @@ export interface FactsSnapshot {
   readonly dateMs: Float64Array;
   /** 1 where the date is the first-seen fallback. */
   readonly fallback: Uint8Array;
+  /** Language code per seq; {@link languages} maps codes back to language tags ('' included when stored). */
+  readonly lang: Uint32Array;
   readonly outletIds: readonly string[];
+  readonly languages: readonly string[];
   /** Code of an outlet id, undefined when no stored article has that outlet. */
   outletCode(id: string): number | undefined;
+  /** Code of a language tag, undefined when no stored article has it. */
+  langCode(tag: string): number | undefined;
   /** Every live seq, ascending (computed once per snapshot). */
   allSeqs(): Int32Array;
   /** The live seqs of one outlet code, ascending (all outlets' lists computed together, once per snapshot). */
@@ -44,6 +49,7 @@ export interface ArticleFacts {
 interface LoadedRows {
   seqs: string;
   outlets: string;
+  langs: string;
   dates: string;
   fallbacks: string;
 }
@@ -56,9 +62,9 @@ export function createArticleFacts(db: Database): ArticleFacts {
   // json_group_array: one string per column is parsed far faster than one JS row object per article (1M rows:
   // ~1 s as rows, a fraction of that as JSON).
   const loadRange = db.prepare<[number, number], LoadedRows>(
-    `SELECT json_group_array(seq) AS seqs, json_group_array(outlet_id) AS outlets, json_group_array(date_ms) AS dates,
-            json_group_array(date_is_fallback) AS fallbacks
-     FROM (SELECT seq, outlet_id, date_ms, date_is_fallback FROM articles WHERE seq > ? AND seq <= ? ORDER BY seq)`,
+    `SELECT json_group_array(seq) AS seqs, json_group_array(outlet_id) AS outlets, json_group_array(language) AS langs,
+            json_group_array(date_ms) AS dates, json_group_array(date_is_fallback) AS fallbacks
+     FROM (SELECT seq, outlet_id, language, date_ms, date_is_fallback FROM articles WHERE seq > ? AND seq <= ? ORDER BY seq)`,
   );
 
   let generation = -1;
@@ -67,8 +73,11 @@ export function createArticleFacts(db: Database): ArticleFacts {
   let outlet = new Uint32Array(0);
   let dateMs = new Float64Array(0);
   let fallback = new Uint8Array(0);
+  let lang = new Uint32Array(0);
   let outletIds: string[] = [];
   let codes = new Map<string, number>();
+  let languages: string[] = [];
+  let langCodes = new Map<string, number>();
   let count = 0;
   let all: Int32Array | null = null;
   let byOutlet: Int32Array[] | null = null;
@@ -79,8 +88,11 @@ export function createArticleFacts(db: Database): ArticleFacts {
     outlet = new Uint32Array(0);
     dateMs = new Float64Array(0);
     fallback = new Uint8Array(0);
+    lang = new Uint32Array(0);
     outletIds = [];
     codes = new Map();
+    languages = [];
+    langCodes = new Map();
     count = 0;
   }
 
@@ -97,6 +109,7 @@ export function createArticleFacts(db: Database): ArticleFacts {
     outlet = grow(outlet, (n) => new Uint32Array(n));
     dateMs = grow(dateMs, (n) => new Float64Array(n));
     fallback = grow(fallback, (n) => new Uint8Array(n));
+    lang = grow(lang, (n) => new Uint32Array(n));
   }
 
   function load(from: number, to: number): void {
@@ -105,6 +118,7 @@ export function createArticleFacts(db: Database): ArticleFacts {
       if (!row) continue;
       const seqs = JSON.parse(row.seqs) as number[];
       const outlets = JSON.parse(row.outlets) as string[];
+      const langs = JSON.parse(row.langs) as string[];
       const dates = JSON.parse(row.dates) as number[];
       const fallbacks = JSON.parse(row.fallbacks) as number[];
       for (let i = 0; i < seqs.length; i++) {
@@ -116,6 +130,14 @@ export function createArticleFacts(db: Database): ArticleFacts {
           outletIds.push(id);
           codes.set(id, code);
         }
+        const tag = langs[i]!;
+        let langCode = langCodes.get(tag);
+        if (langCode === undefined) {
+          langCode = languages.length;
+          languages.push(tag);
+          langCodes.set(tag, langCode);
+        }
+        lang[seq] = langCode;
         if (live[seq] === 0) count++;
         live[seq] = 1;
         outlet[seq] = code;
@@ -149,9 +171,12 @@ export function createArticleFacts(db: Database): ArticleFacts {
         outlet,
         dateMs,
         fallback,
+        lang,
         outletIds,
+        languages,
         count,
         outletCode: (id) => codes.get(id),
+        langCode: (tag) => langCodes.get(tag),
         allSeqs() {
           if (all === null) {
             const out = new Int32Array(count);

@@ -75,6 +75,12 @@ export function createMatchSetEvaluator(db: Database): MatchSetEvaluator {
           }
           case 'tag':
             if (node.field === 'outlet') return outletTest(facts, [node.value]);
+            if (node.field === 'lang') {
+              const code = facts.langCode(node.value);
+              const langs = facts.lang;
+              // No tag row exists for an empty language, so '' matches nothing here either.
+              return { kind: 'test', test: (seq) => code !== undefined && node.value !== '' && langs[seq] === code };
+            }
             return { kind: 'list', seqs: liveOnly(facts, readList(tagSeqs.get(tagRowField(node.field), node.value))) };
           case 'date':
             return dateTest(facts, node.gte === undefined ? undefined : Date.parse(node.gte), node.lt === undefined ? undefined : Date.parse(node.lt));

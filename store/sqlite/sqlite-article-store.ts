@@ -37,7 +37,6 @@ import {
   relevancePageOfMatches,
   sqliteExport,
   sqliteFacets,
-  withMatchedSeqs,
   withMatches,
   type RankedSeq,
 } from './search-complete.ts';
@@ -49,6 +48,7 @@ import { factsCountOverTime, sqliteCoOccurrence, sqliteCountOverTime } from './t
 import { createArticleFacts, type FactsSnapshot } from './article-facts.ts';
 import { newestFirst } from './date-page.ts';
 import { rankedFirst } from './relevance-page.ts';
+import { factsFacets } from './facts-facets.ts';
 import { createMatchSetEvaluator, type MatchFilters } from './match-set.ts';
 
 /** Options of {@link createSqliteArticleStore}. */
@@ -338,7 +338,7 @@ export function createSqliteArticleStore(db: Database, options: SqliteArticleSto
           const seqs = matchSets.evaluate(facts, query, matchFilters(options, options.outlets));
           const facets =
             facetFields.length > 0
-              ? { facets: withMatchedSeqs(db, seqs, () => sqliteFacets(db, MATCHED_WHERE, facetFields, facetLimit, options.outletGroups)) }
+              ? { facets: factsFacets(db, facts, seqs, facetFields, facetLimit, options.outletGroups) }
               : {};
           const ranked = relevance ? rankedFirst(db, facts, seqs, match, relevanceCursor, limit + 1) : null;
           const pageSeqs =
