@@ -147,6 +147,21 @@ export function relevancePageOfMatches(
   return db.prepare<(string | number)[], RankedSeq>(sql).all(...params);
 }
 
+/**
+ * The most frequent values of one article_tags field among the matches {@link withMatchedSeqs} wrote: one pass over
+ * the matches' own tag rows (the article_seq index covers field and value), most frequent first, ties by value.
+ */
+export function topTagValuesOfMatches(db: Database, field: string, limit: number): { term: string; count: number }[] {
+  return db
+    .prepare<[string, number], { term: string; count: number }>(
+      `SELECT f.value AS term, count(*) AS count
+       FROM ${MATCHES} AS m CROSS JOIN article_tags AS f INDEXED BY article_tags_article ON f.article_seq = m.seq
+       WHERE f.field = ?
+       GROUP BY f.value ORDER BY count DESC, f.value ASC LIMIT ?`,
+    )
+    .all(field, limit);
+}
+
 /** article_tags field of each directly counted facet. */
 const TAG_FIELD: Record<'outlet' | 'language' | 'actor' | 'theme', string> = {
   outlet: 'outlet',

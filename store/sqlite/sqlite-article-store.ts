@@ -37,6 +37,8 @@ import {
   relevancePageOfMatches,
   sqliteExport,
   sqliteFacets,
+  topTagValuesOfMatches,
+  withMatchedSeqs,
   withMatches,
   type RankedSeq,
 } from './search-complete.ts';
@@ -477,6 +479,27 @@ export function createSqliteArticleStore(db: Database, options: SqliteArticleSto
     async topTerms(query: QueryNode, options: TopTermsOptions): Promise<TermCount[]> {
       const limit = requireLimit(options.limit, MAX_TERMS_LIMIT, 'limit');
       const where = buildWhere(query, options, undefined);
+      if (where.sql !== '1') {
+        const tagField = TERM_FIELD_TO_TAG[options.field];
+        const viaFacts = withFacts((facts) => {
+          const seqs = matchSets.evaluate(facts, query, matchFilters(options, undefined));
+          if (tagField === 'outlet' || tagField === 'lang') {
+            const counts = new Map<string, number>();
+            const codes = tagField === 'outlet' ? facts.outlet : facts.lang;
+            const values = tagField === 'outlet' ? facts.outletIds : facts.languages;
+            for (let i = 0; i < seqs.length; i++) {
+              const value = values[codes[seqs[i]!]!]!;
+              if (value !== '') counts.set(value, (counts.get(value) ?? 0) + 1);
+            }
+            return [...counts]
+              .map(([term, count]) => ({ term, count }))
+              .sort((a, b) => b.count - a.count || (a.term < b.term ? -1 : a.term > b.term ? 1 : 0))
+              .slice(0, limit);
+          }
+          return withMatchedSeqs(db, seqs, () => topTagValuesOfMatches(db, tagField, limit));
+        });
+        if (viaFacts !== null) return viaFacts;
+      }
       // IN (matching seqs) beat a JOIN with articles by 1.2-4x on 50k articles; an unfiltered count
       // needs no articles at all.
       const filter = where.sql === '1' ? '' : `AND top.article_seq IN (SELECT articles.seq FROM articles WHERE ${where.sql})`;

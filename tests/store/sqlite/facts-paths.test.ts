@@ -59,8 +59,8 @@ function makeArticles(n: number, seed: number): EnrichedArticle[] {
       author: null,
       language: rand() < 0.7 ? 'en' : 'fr',
       languageConfidence: 0.9,
-      keywords: [],
-      entities: [],
+      keywords: [...new Set(words.slice(0, 3))],
+      entities: [{ text: pick(['Idlib', 'Moscow', 'Damascus', 'Ankara']), type: 'LOC', start: 0, end: 5 }],
       actors: ACTORS.filter(() => rand() < 0.3),
       themes: [],
     });
@@ -172,6 +172,20 @@ describe('SQLite store: in-memory facts path == plain SQL path', () => {
     const want = await plain.search(q, { ...options, facets: [...options.facets] });
     expect(got.total).toBe(want.total);
     expect(got.total).toBeGreaterThan(0);
+  });
+
+  it('gives the same top terms for every field', async () => {
+    let nonEmpty = 0;
+    for (const [label, query] of Object.entries(QUERIES)) {
+      for (const field of ['keywords', 'entities', 'actors', 'themes', 'outlet', 'language'] as const) {
+        for (const range of [{}, { from: '2024-03-01T00:00:00Z', to: '2024-09-01T00:00:00Z' }]) {
+          const want = await plain.topTerms(query, { field, limit: 4, ...range });
+          expect(await facts.topTerms(query, { field, limit: 4, ...range }), `${label} ${field}`).toEqual(want);
+          if (want.length > 0) nonEmpty++;
+        }
+      }
+    }
+    expect(nonEmpty).toBeGreaterThan(60);
   });
 
   it('sees articles written after the facts were loaded, and rows deleted behind its back', async () => {
