@@ -74,10 +74,8 @@ export function createArticleFacts(db: Database): ArticleFacts {
   let dateMs = new Float64Array(0);
   let fallback = new Uint8Array(0);
   let lang = new Uint32Array(0);
-  let outletIds: string[] = [];
-  let codes = new Map<string, number>();
-  let languages: string[] = [];
-  let langCodes = new Map<string, number>();
+  let outletCodes = createCodeBook();
+  let langCodes = createCodeBook();
   let count = 0;
   let all: Int32Array | null = null;
   let byOutlet: Int32Array[] | null = null;
@@ -89,10 +87,8 @@ export function createArticleFacts(db: Database): ArticleFacts {
     dateMs = new Float64Array(0);
     fallback = new Uint8Array(0);
     lang = new Uint32Array(0);
-    outletIds = [];
-    codes = new Map();
-    languages = [];
-    langCodes = new Map();
+    outletCodes = createCodeBook();
+    langCodes = createCodeBook();
     count = 0;
   }
 
@@ -123,24 +119,10 @@ export function createArticleFacts(db: Database): ArticleFacts {
       const fallbacks = JSON.parse(row.fallbacks) as number[];
       for (let i = 0; i < seqs.length; i++) {
         const seq = seqs[i]!;
-        const id = outlets[i]!;
-        let code = codes.get(id);
-        if (code === undefined) {
-          code = outletIds.length;
-          outletIds.push(id);
-          codes.set(id, code);
-        }
-        const tag = langs[i]!;
-        let langCode = langCodes.get(tag);
-        if (langCode === undefined) {
-          langCode = languages.length;
-          languages.push(tag);
-          langCodes.set(tag, langCode);
-        }
-        lang[seq] = langCode;
         if (live[seq] === 0) count++;
         live[seq] = 1;
-        outlet[seq] = code;
+        outlet[seq] = outletCodes.intern(outlets[i]!);
+        lang[seq] = langCodes.intern(langs[i]!);
         dateMs[seq] = dates[i]!;
         fallback[seq] = fallbacks[i]!;
       }
@@ -172,11 +154,11 @@ export function createArticleFacts(db: Database): ArticleFacts {
         dateMs,
         fallback,
         lang,
-        outletIds,
-        languages,
+        outletIds: outletCodes.values,
+        languages: langCodes.values,
         count,
-        outletCode: (id) => codes.get(id),
-        langCode: (tag) => langCodes.get(tag),
+        outletCode: (id) => outletCodes.codeOf(id),
+        langCode: (tag) => langCodes.codeOf(tag),
         allSeqs() {
           if (all === null) {
             const out = new Int32Array(count);
@@ -188,11 +170,11 @@ export function createArticleFacts(db: Database): ArticleFacts {
         },
         seqsOfOutlet(code) {
           if (byOutlet === null) {
-            const sizes = new Int32Array(outletIds.length);
+            const sizes = new Int32Array(outletCodes.values.length);
             const seqs = snapshot.allSeqs();
             for (let i = 0; i < seqs.length; i++) sizes[outlet[seqs[i]!]!]! += 1;
             const lists = Array.from(sizes, (n) => new Int32Array(n));
-            const filled = new Int32Array(outletIds.length);
+            const filled = new Int32Array(outletCodes.values.length);
             for (let i = 0; i < seqs.length; i++) {
               const code = outlet[seqs[i]!]!;
               lists[code]![filled[code]!++] = seqs[i]!;
@@ -204,5 +186,30 @@ export function createArticleFacts(db: Database): ArticleFacts {
       };
       return snapshot;
     },
+  };
+}
+
+/** Small integer codes for the few distinct values of a column (outlets, languages), in order of first sight. */
+interface CodeBook {
+  readonly values: string[];
+  intern(value: string): number;
+  codeOf(value: string): number | undefined;
+}
+
+function createCodeBook(): CodeBook {
+  const values: string[] = [];
+  const codes = new Map<string, number>();
+  return {
+    values,
+    intern(value) {
+      let code = codes.get(value);
+      if (code === undefined) {
+        code = values.length;
+        values.push(value);
+        codes.set(value, code);
+      }
+      return code;
+    },
+    codeOf: (value) => codes.get(value),
   };
 }
