@@ -12,6 +12,8 @@ import type { Database } from 'better-sqlite3';
 
 /** Above this seq the columns (sized by the highest seq) would waste memory: callers fall back to plain SQL. */
 export const MAX_FACTS_SEQ = 1 << 26;
+/** {@link FactsSnapshot.cluster} of an article whose cluster_id is NULL. */
+export const NULL_CLUSTER = -1;
 /** Rows per load query: bounds the JSON one query returns (~40 MB at 1M rows would also work, but stalls longer). */
 const LOAD_CHUNK = 250_000;
 
@@ -27,6 +29,12 @@ export interface FactsSnapshot {
   readonly fallback: Uint8Array;
   /** Language code per seq; {@link languages} maps codes back to language tags ('' included when stored). */
   readonly lang: Uint32Array;
+  /**
+   * Syndication cluster per seq, as a number equal for exactly the articles sharing a cluster_id: the seq of the
+   * article whose id the cluster_id is (almost always), else a negative code for the cluster_id text (its first
+   * article deleted), and {@link NULL_CLUSTER} for a NULL cluster_id (SQL's GROUP BY puts all NULLs together).
+   */
+  readonly cluster: Int32Array;
   readonly outletIds: readonly string[];
   readonly languages: readonly string[];
   /** Code of an outlet id, undefined when no stored article has that outlet. */
@@ -50,6 +58,10 @@ interface LoadedRows {
   seqs: string;
   outlets: string;
   langs: string;
+  /** Seq of the article whose id is the cluster_id, or null. */
+  roots: string;
+  /** The cluster_id text where no article has it as id (else null). */
+  orphanClusters: string;
   dates: string;
   fallbacks: string;
 }
@@ -63,8 +75,12 @@ export function createArticleFacts(db: Database): ArticleFacts {
   // ~1 s as rows, a fraction of that as JSON).
   const loadRange = db.prepare<[number, number], LoadedRows>(
     `SELECT json_group_array(seq) AS seqs, json_group_array(outlet_id) AS outlets, json_group_array(language) AS langs,
-            json_group_array(date_ms) AS dates, json_group_array(date_is_fallback) AS fallbacks
-     FROM (SELECT seq, outlet_id, language, date_ms, date_is_fallback FROM articles WHERE seq > ? AND seq <= ? ORDER BY seq)`,
+            json_group_array(date_ms) AS dates, json_group_array(date_is_fallback) AS fallbacks,
+            json_group_array(root) AS roots, json_group_array(CASE WHEN root IS NULL THEN cluster_id END) AS orphanClusters
+     FROM (SELECT a.seq, a.outlet_id, a.language, a.date_ms, a.date_is_fallback, a.cluster_id,
+             CASE WHEN a.cluster_id = a.id THEN a.seq
+                  ELSE (SELECT o.seq FROM articles AS o WHERE o.id = a.cluster_id) END AS root
+           FROM articles AS a WHERE a.seq > ? AND a.seq <= ? ORDER BY a.seq)`,
   );
 
   let generation = -1;
@@ -74,6 +90,8 @@ export function createArticleFacts(db: Database): ArticleFacts {
   let dateMs = new Float64Array(0);
   let fallback = new Uint8Array(0);
   let lang = new Uint32Array(0);
+  let cluster = new Int32Array(0);
+  let orphanCodes = createCodeBook();
   let outletCodes = createCodeBook();
   let langCodes = createCodeBook();
   let count = 0;
@@ -87,6 +105,8 @@ export function createArticleFacts(db: Database): ArticleFacts {
     dateMs = new Float64Array(0);
     fallback = new Uint8Array(0);
     lang = new Uint32Array(0);
+    cluster = new Int32Array(0);
+    orphanCodes = createCodeBook();
     outletCodes = createCodeBook();
     langCodes = createCodeBook();
     count = 0;
@@ -96,7 +116,7 @@ export function createArticleFacts(db: Database): ArticleFacts {
     if (maxSeq < live.length) return;
     let size = Math.max(1024, live.length);
     while (size <= maxSeq) size *= 2;
-    const grow = <T extends Uint8Array | Uint32Array | Float64Array>(old: T, make: (n: number) => T): T => {
+    const grow = <T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(old: T, make: (n: number) => T): T => {
       const next = make(size);
       next.set(old as never);
       return next;
@@ -106,6 +126,7 @@ export function createArticleFacts(db: Database): ArticleFacts {
     dateMs = grow(dateMs, (n) => new Float64Array(n));
     fallback = grow(fallback, (n) => new Uint8Array(n));
     lang = grow(lang, (n) => new Uint32Array(n));
+    cluster = grow(cluster, (n) => new Int32Array(n));
   }
 
   function load(from: number, to: number): void {
@@ -115,6 +136,8 @@ export function createArticleFacts(db: Database): ArticleFacts {
       const seqs = JSON.parse(row.seqs) as number[];
       const outlets = JSON.parse(row.outlets) as string[];
       const langs = JSON.parse(row.langs) as string[];
+      const roots = JSON.parse(row.roots) as (number | null)[];
+      const orphans = JSON.parse(row.orphanClusters) as (string | null)[];
       const dates = JSON.parse(row.dates) as number[];
       const fallbacks = JSON.parse(row.fallbacks) as number[];
       for (let i = 0; i < seqs.length; i++) {
@@ -123,6 +146,9 @@ export function createArticleFacts(db: Database): ArticleFacts {
         live[seq] = 1;
         outlet[seq] = outletCodes.intern(outlets[i]!);
         lang[seq] = langCodes.intern(langs[i]!);
+        const root = roots[i];
+        const orphan = orphans[i];
+        cluster[seq] = root !== null && root !== undefined ? root : orphan === null || orphan === undefined ? NULL_CLUSTER : -2 - orphanCodes.intern(orphan);
         dateMs[seq] = dates[i]!;
         fallback[seq] = fallbacks[i]!;
       }
@@ -154,6 +180,7 @@ export function createArticleFacts(db: Database): ArticleFacts {
         dateMs,
         fallback,
         lang,
+        cluster,
         outletIds: outletCodes.values,
         languages: langCodes.values,
         count,

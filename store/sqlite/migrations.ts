@@ -307,6 +307,19 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 80,
+    name: 'article facts also cover language and syndication cluster',
+    sql: `
+      -- The in-memory facts now also hold each article's language and cluster (for facets and unique-story
+      -- trends): a change of either must make readers reload too.
+      DROP TRIGGER article_facts_after_update;
+      CREATE TRIGGER article_facts_after_update
+      AFTER UPDATE OF seq, outlet_id, language, date_ms, date_is_fallback, cluster_id, id ON articles BEGIN
+        UPDATE article_facts_generation SET generation = generation + 1 WHERE id = 1;
+      END;
+    `,
+  },
 ];
 
 /**

@@ -455,13 +455,10 @@ export function createSqliteArticleStore(db: Database, options: SqliteArticleSto
 
     async countOverTime(query: QueryNode, options: CountOverTimeOptions): Promise<TrendSeriesResult> {
       const where = buildWhere(query, options, options.outlets);
-      if (options.count !== 'stories') {
-        const viaFacts = withFacts((facts) =>
-          factsCountOverTime(facts, matchSets.evaluate(facts, query, matchFilters(options, options.outlets)), options),
-        );
-        if (viaFacts !== null) return viaFacts;
-      }
-      return sqliteCountOverTime(db, where, options);
+      const viaFacts = withFacts((facts) =>
+        factsCountOverTime(facts, matchSets.evaluate(facts, query, matchFilters(options, options.outlets)), options),
+      );
+      return viaFacts ?? sqliteCountOverTime(db, where, options);
     },
 
     async coOccurrence(query: QueryNode, options: CoOccurrenceOptions): Promise<CoOccurrenceResult> {

@@ -184,14 +184,58 @@ export function sqliteCountOverTime(db: Database, where: SqlWhere, options: Coun
 }
 
 /**
- * countOverTime counting copies over a match set held as seqs, reading outlet, date and fallback flag from the
- * in-memory facts: the same slots, buckets and groups as {@link sqliteCountOverTime}, without a row lookup per
- * match. Stories (one row per syndication cluster) need cluster ids, which change, so they stay in SQL.
+ * countOverTime over a match set held as seqs, reading outlet, date, fallback flag and cluster from the in-memory
+ * facts: the same slots, buckets, groups and story rule as {@link sqliteCountOverTime}, without a row lookup per
+ * match.
  */
 export function factsCountOverTime(facts: FactsSnapshot, seqs: Int32Array, options: CountOverTimeOptions): TrendSeriesResult {
-  if (options.count === 'stories') throw new Error('factsCountOverTime: stories are counted in SQL');
   const zb = createZoneBuckets(options.interval, options.timeZone);
-  return assembleTrend(zb, options, (breakdown) => aggregateFacts(facts, seqs, zb, factGroups(facts, options, breakdown)));
+  return assembleTrend(zb, options, (breakdown) => {
+    const groups = factGroups(facts, options, breakdown);
+    const rows = options.count === 'stories' ? storyRows(facts, seqs, groups) : copyRows(facts, seqs, groups);
+    return aggregateFacts(facts, rows, zb, groups.keys);
+  });
+}
+
+/** The rows a facts trend counts: seqs, each counted once in each of its groups. */
+interface FactRows {
+  seqs: Int32Array;
+  groupsAt(i: number): readonly number[];
+}
+
+function copyRows(facts: FactsSnapshot, seqs: Int32Array, groups: FactGroups): FactRows {
+  const outlet = facts.outlet;
+  return { seqs, groupsAt: (i) => groups.ofOutlet(outlet[seqs[i]!]!) };
+}
+
+/**
+ * One row per (group, syndication cluster): its earliest matching copy, as trendSource's GROUP BY takes the row of
+ * min(date_ms) (on equal dates, here the lowest seq).
+ */
+function storyRows(facts: FactsSnapshot, seqs: Int32Array, groups: FactGroups): FactRows {
+  const { outlet, cluster, dateMs } = facts;
+  // (group, cluster) as one exact number: cluster codes are seqs (< 2^26) or small negatives, groups < 2^25.
+  const CLUSTERS = 2 ** 28;
+  const earliest = new Map<number, number>();
+  for (let i = 0; i < seqs.length; i++) {
+    const seq = seqs[i]!;
+    const c = cluster[seq]!;
+    const clusterKey = c >= 0 ? c : 2 ** 26 - c;
+    for (const g of groups.ofOutlet(outlet[seq]!)) {
+      const key = g * CLUSTERS + clusterKey;
+      const best = earliest.get(key);
+      if (best === undefined || dateMs[seq]! < dateMs[best]!) earliest.set(key, seq);
+    }
+  }
+  const repSeqs = new Int32Array(earliest.size);
+  const repGroups = new Int32Array(earliest.size);
+  let k = 0;
+  for (const [key, seq] of earliest) {
+    repSeqs[k] = seq;
+    repGroups[k++] = Math.floor(key / CLUSTERS);
+  }
+  const single = groups.keys.map((_, g) => [g]);
+  return { seqs: repSeqs, groupsAt: (i) => single[repGroups[i]!]! };
 }
 
 /** Group keys, and the groups each outlet code's articles count in. */
@@ -233,11 +277,11 @@ function factGroups(facts: FactsSnapshot, options: CountOverTimeOptions, breakdo
 const DENSE_CELLS = 1 << 22;
 
 /** {@link aggregate} over the facts: the same grains and the same treatment of slots cut by a bucket edge. */
-function aggregateFacts(facts: FactsSnapshot, seqs: Int32Array, zb: ZoneBuckets, groups: FactGroups): Grouped {
+function aggregateFacts(facts: FactsSnapshot, rows: FactRows, zb: ZoneBuckets, keys: readonly (string | null)[]): Grouped {
   const dates = facts.dateMs;
   const fallback = facts.fallback;
-  const outlet = facts.outlet;
-  const width = Math.max(1, groups.keys.length);
+  const seqs = rows.seqs;
+  const width = Math.max(1, keys.length);
   const grains = zb.isUtc && zb.interval !== 'hour' ? [DAY_MS] : [HOUR_MS, QUARTER_MS];
   for (const grain of grains) {
     let minSlot = Infinity;
@@ -257,7 +301,7 @@ function aggregateFacts(facts: FactsSnapshot, seqs: Int32Array, zb: ZoneBuckets,
       const seq = seqs[i]!;
       const cellBase = (Math.floor(dates[seq]! / grain) - minSlot) * width;
       const fb = fallback[seq]!;
-      for (const g of groups.ofOutlet(outlet[seq]!)) {
+      for (const g of rows.groupsAt(i)) {
         const cell = cellBase + g;
         if (n !== null && f !== null) {
           n[cell]! += 1;
@@ -285,7 +329,7 @@ function aggregateFacts(facts: FactsSnapshot, seqs: Int32Array, zb: ZoneBuckets,
         bucketOfSlot.set(slot, b);
       }
       if (b === null) cut.add(slot);
-      else addCounts(found, groups.keys[g] ?? null, b, count, fallbackCount);
+      else addCounts(found, keys[g] ?? null, b, count, fallbackCount);
     };
     if (n !== null && f !== null) {
       for (let cell = 0; cell < n.length; cell++) if (n[cell]! > 0) place(cell, n[cell]!, f[cell]!);
@@ -298,7 +342,7 @@ function aggregateFacts(facts: FactsSnapshot, seqs: Int32Array, zb: ZoneBuckets,
         const seq = seqs[i]!;
         if (!cut.has(Math.floor(dates[seq]! / grain))) continue;
         const b = zb.start(dates[seq]!);
-        for (const g of groups.ofOutlet(outlet[seq]!)) addCounts(found, groups.keys[g] ?? null, b, 1, fallback[seq]!);
+        for (const g of rows.groupsAt(i)) addCounts(found, keys[g] ?? null, b, 1, fallback[seq]!);
       }
       return found;
     }
