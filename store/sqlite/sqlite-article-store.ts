@@ -333,40 +333,12 @@ export function createSqliteArticleStore(db: Database, options: SqliteArticleSto
         sort === 'relevance' && options.cursor !== undefined ? decodeRelevanceCursor(options.cursor) : undefined;
       const relevance = sort === 'relevance';
       const match = relevance ? relevanceMatch(query) : null;
-      // Unfiltered: nothing to match, and copying every article's seq would cost more than it saves.
+      // Filtered: over the match set and the in-memory facts (decisions §23), or plain SQL without them.
       if (where.sql !== '1') {
-        const cursor = !relevance && options.cursor !== undefined ? decodeCursor(options.cursor) : undefined;
-        const viaFacts = withFacts((facts) => {
-          const seqs = matchSets.evaluate(facts, query, matchFilters(options, options.outlets));
-          const facets =
-            facetFields.length > 0
-              ? { facets: factsFacets(db, facts, seqs, facetFields, facetLimit, options.outletGroups) }
-              : {};
-          const ranked = relevance ? rankedFirst(db, facts, seqs, match, relevanceCursor, limit + 1) : null;
-          const pageSeqs =
-            ranked !== null ? ranked.map((r) => r.seq) : seqs.length === 0 ? [] : newestFirst(db, facts, seqs, cursor, limit + 1);
-          const bySeq = new Map(
-            db
-              .prepare<[string], ArticleRow>(`${SEARCH_SELECT} WHERE articles.seq IN (SELECT value FROM json_each(?))`)
-              .all(JSON.stringify(pageSeqs))
-              .map((row) => [row.seq, row]),
-          );
-          const rows = pageSeqs.map((seq) => bySeq.get(seq)).filter((row): row is ArticleRow => row !== undefined);
-          const page = rows.slice(0, limit);
-          const snippet = createSnippetBuilder(query);
-          const hits = page.map((row) => rowToHit(row, snippet(row.title, row.text)));
-          const last = page[page.length - 1];
-          const lastScore = ranked?.[page.length - 1]?.score;
-          const nextCursor =
-            rows.length > limit && last
-              ? lastScore !== undefined
-                ? encodeRelevanceCursor({ score: lastScore, date: last.date, id: last.id })
-                : encodeCursor({ date: last.date, id: last.id })
-              : null;
-          return { total: seqs.length, hits, nextCursor, ...facets };
-        });
+        const viaFacts = withFacts(searchOverFacts);
         if (viaFacts !== null) return viaFacts;
       }
+      // Unfiltered: nothing to match, and copying every article's seq would cost more than it saves.
       if (where.sql === '1') {
         const total = countAll.get() ?? 0;
         const ranked = relevance ? (total === 0 ? [] : relevancePage(db, where, match, relevanceCursor, limit + 1)) : null;
@@ -379,6 +351,38 @@ export function createSqliteArticleStore(db: Database, options: SqliteArticleSto
           relevance ? (total === 0 ? [] : relevancePageOfMatches(db, match !== null, relevanceCursor, limit + 1)) : null,
         ),
       );
+
+      /** The page, cursor and facets of the matches, evaluated over the in-memory facts. */
+      function searchOverFacts(facts: FactsSnapshot): SearchResult {
+        const cursor = !relevance && options.cursor !== undefined ? decodeCursor(options.cursor) : undefined;
+        const seqs = matchSets.evaluate(facts, query, matchFilters(options, options.outlets));
+        const facets =
+          facetFields.length > 0
+            ? { facets: factsFacets(db, facts, seqs, facetFields, facetLimit, options.outletGroups) }
+            : {};
+        const ranked = relevance ? rankedFirst(db, facts, seqs, match, relevanceCursor, limit + 1) : null;
+        const pageSeqs =
+          ranked !== null ? ranked.map((r) => r.seq) : seqs.length === 0 ? [] : newestFirst(db, facts, seqs, cursor, limit + 1);
+        const bySeq = new Map(
+          db
+            .prepare<[string], ArticleRow>(`${SEARCH_SELECT} WHERE articles.seq IN (SELECT value FROM json_each(?))`)
+            .all(JSON.stringify(pageSeqs))
+            .map((row) => [row.seq, row]),
+        );
+        const rows = pageSeqs.map((seq) => bySeq.get(seq)).filter((row): row is ArticleRow => row !== undefined);
+        const page = rows.slice(0, limit);
+        const snippet = createSnippetBuilder(query);
+        const hits = page.map((row) => rowToHit(row, snippet(row.title, row.text)));
+        const last = page[page.length - 1];
+        const lastScore = ranked?.[page.length - 1]?.score;
+        const nextCursor =
+          rows.length > limit && last
+            ? lastScore !== undefined
+              ? encodeRelevanceCursor({ score: lastScore, date: last.date, id: last.id })
+              : encodeCursor({ date: last.date, id: last.id })
+            : null;
+        return { total: seqs.length, hits, nextCursor, ...facets };
+      }
 
       /** The page, cursor and facets of `total` matches of `matched`; `ranked` is the relevance page, or null to sort by date. */
       function searchPage(matched: WhereClause, total: number, ranked: RankedSeq[] | null): SearchResult {
