@@ -45,6 +45,8 @@ export interface FactsSnapshot {
   allSeqs(): Int32Array;
   /** The live seqs of one outlet code, ascending (all outlets' lists computed together, once per snapshot). */
   seqsOfOutlet(code: number): Int32Array;
+  /** Whether the article's cluster has no other live member (computed for all clusters, once per snapshot). */
+  isAlone(seq: number): boolean;
   /** Stored articles. */
   readonly count: number;
 }
@@ -97,6 +99,7 @@ export function createArticleFacts(db: Database): ArticleFacts {
   let count = 0;
   let all: Int32Array | null = null;
   let byOutlet: Int32Array[] | null = null;
+  let alone: Uint8Array | null = null;
 
   function reset(): void {
     loadedMax = 0;
@@ -166,6 +169,7 @@ export function createArticleFacts(db: Database): ArticleFacts {
         generation = state.generation;
         all = null;
         byOutlet = null;
+        alone = null;
       }
       if (maxSeq > loadedMax) {
         ensureCapacity(maxSeq);
@@ -173,6 +177,7 @@ export function createArticleFacts(db: Database): ArticleFacts {
         loadedMax = maxSeq;
         all = null;
         byOutlet = null;
+        alone = null;
       }
       const snapshot: FactsSnapshot = {
         live,
@@ -209,6 +214,26 @@ export function createArticleFacts(db: Database): ArticleFacts {
             byOutlet = lists;
           }
           return byOutlet[code] ?? new Int32Array(0);
+        },
+        isAlone(seq) {
+          if (alone === null) {
+            // Members per cluster: root seqs index an array, the rare negative codes a map.
+            const members = new Int32Array(live.length);
+            const negative = new Map<number, number>();
+            const seqs = snapshot.allSeqs();
+            for (let i = 0; i < seqs.length; i++) {
+              const c = cluster[seqs[i]!]!;
+              if (c >= 0 && c < members.length) members[c]! += 1;
+              else negative.set(c, (negative.get(c) ?? 0) + 1);
+            }
+            const flags = new Uint8Array(live.length);
+            for (let i = 0; i < seqs.length; i++) {
+              const c = cluster[seqs[i]!]!;
+              flags[seqs[i]!] = (c >= 0 && c < members.length ? members[c]! : negative.get(c)!) === 1 ? 1 : 0;
+            }
+            alone = flags;
+          }
+          return alone[seq] === 1;
         },
       };
       return snapshot;

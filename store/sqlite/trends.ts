@@ -217,8 +217,14 @@ function storyRows(facts: FactsSnapshot, seqs: Int32Array, groups: FactGroups): 
   // (group, cluster) as one exact number: cluster codes are seqs (< 2^26) or small negatives, groups < 2^25.
   const CLUSTERS = 2 ** 28;
   const earliest = new Map<number, number>();
+  // An article alone in its cluster is its cluster's earliest copy in each of its groups: no lookup needed.
+  const aloneSeqs: number[] = [];
   for (let i = 0; i < seqs.length; i++) {
     const seq = seqs[i]!;
+    if (facts.isAlone(seq)) {
+      aloneSeqs.push(i);
+      continue;
+    }
     const c = cluster[seq]!;
     const clusterKey = c >= 0 ? c : 2 ** 26 - c;
     for (const g of groups.ofOutlet(outlet[seq]!)) {
@@ -227,15 +233,21 @@ function storyRows(facts: FactsSnapshot, seqs: Int32Array, groups: FactGroups): 
       if (best === undefined || dateMs[seq]! < dateMs[best]!) earliest.set(key, seq);
     }
   }
-  const repSeqs = new Int32Array(earliest.size);
+  // Rows: the alone articles with all their groups, then one per (group, cluster) of the others.
+  const repSeqs = new Int32Array(aloneSeqs.length + earliest.size);
   const repGroups = new Int32Array(earliest.size);
   let k = 0;
+  for (const i of aloneSeqs) repSeqs[k++] = seqs[i]!;
   for (const [key, seq] of earliest) {
-    repSeqs[k] = seq;
-    repGroups[k++] = Math.floor(key / CLUSTERS);
+    repGroups[k - aloneSeqs.length] = Math.floor(key / CLUSTERS);
+    repSeqs[k++] = seq;
   }
   const single = groups.keys.map((_, g) => [g]);
-  return { seqs: repSeqs, groupsAt: (i) => single[repGroups[i]!]! };
+  const aloneCount = aloneSeqs.length;
+  return {
+    seqs: repSeqs,
+    groupsAt: (i) => (i < aloneCount ? groups.ofOutlet(outlet[repSeqs[i]!]!) : single[repGroups[i - aloneCount]!]!),
+  };
 }
 
 /** Group keys, and the groups each outlet code's articles count in. */
