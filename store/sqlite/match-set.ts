@@ -6,7 +6,7 @@
  * in-memory matcher; it exists because SQL evaluates `articles.seq IN (...)` by looking up every matching row.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import type { QueryNode } from '../../core/query/ast.ts';
+import type { QueryNode, TagField } from '../../core/query/ast.ts';
 import type { FactsSnapshot } from './article-facts.ts';
 import { tagRowField, textLeafToMatch } from './query-to-sql.ts';
 
@@ -30,6 +30,8 @@ const EMPTY = new Int32Array(0);
 export interface MatchSetEvaluator {
   /** Ascending seqs of the live articles matching `query` and `filters`. */
   evaluate(facts: FactsSnapshot, query: QueryNode, filters: MatchFilters): Int32Array;
+  /** Ascending seqs of the live articles with one tag (an actor, a theme, ...). */
+  tagged(facts: FactsSnapshot, field: TagField, value: string): Int32Array;
 }
 
 export function createMatchSetEvaluator(db: Database): MatchSetEvaluator {
@@ -52,6 +54,9 @@ export function createMatchSetEvaluator(db: Database): MatchSetEvaluator {
   };
 
   return {
+    tagged(facts, field, value) {
+      return liveOnly(facts, readList(tagSeqs.get(tagRowField(field), value)));
+    },
     evaluate(facts, query, filters) {
       const parts: MatchPart[] = [evaluateNode(query)];
       const { fromMs, toMs, outlets } = filters;

@@ -46,7 +46,7 @@ import { facetLimitOf } from '../facets.ts';
 import { compileQuery, ENTITY_KEY_TAG, entityKeyTags, type TagRowField } from './query-to-sql.ts';
 import { createSnippetBuilder, normalizeForIndex } from './snippet.ts';
 import { createThemeTagMethods } from './theme-tags.ts';
-import { factsCountOverTime, sqliteCoOccurrence, sqliteCountOverTime } from './trends.ts';
+import { factsCoOccurrence, factsCountOverTime, sqliteCoOccurrence, sqliteCountOverTime } from './trends.ts';
 import { createArticleFacts, type FactsSnapshot } from './article-facts.ts';
 import { newestFirst } from './date-page.ts';
 import { rankedFirst } from './relevance-page.ts';
@@ -466,7 +466,16 @@ export function createSqliteArticleStore(db: Database, options: SqliteArticleSto
     },
 
     async coOccurrence(query: QueryNode, options: CoOccurrenceOptions): Promise<CoOccurrenceResult> {
-      return sqliteCoOccurrence(db, buildWhere(query, options, options.outlets), options);
+      const where = buildWhere(query, options, options.outlets);
+      const viaFacts = withFacts((facts) =>
+        factsCoOccurrence(
+          facts,
+          matchSets.evaluate(facts, query, matchFilters(options, options.outlets)),
+          (field, value) => matchSets.tagged(facts, field, value),
+          options,
+        ),
+      );
+      return viaFacts ?? sqliteCoOccurrence(db, where, options);
     },
 
     async getCluster(clusterId, limit) {

@@ -10,6 +10,7 @@ import { ValidationError } from '../../core/errors.ts';
 import { createZoneBuckets, type ZoneBuckets } from '../../core/time-buckets.ts';
 import type { TrendPoint } from '../../core/types.ts';
 import type { FactsSnapshot } from './article-facts.ts';
+import { intersect } from './match-set.ts';
 import type {
   CoOccurrenceCell,
   CoOccurrenceOptions,
@@ -370,6 +371,34 @@ function requireIds(ids: readonly string[], name: string): string[] {
   return unique;
 }
 
+/** Articles per (actor, theme) pair key (JSON [actor, theme]), overall and, with an interval, per local bucket. */
+interface PairCounts {
+  overall: Map<string, number>;
+  byBucket: Grouped | null;
+}
+
+/** The matrix and its buckets from pair counts: every pair (zeros included), actors then themes in the order given. */
+function coOccurrenceResult(zb: ZoneBuckets | null, actors: string[], themes: string[], counts: PairCounts): CoOccurrenceResult {
+  const buckets: CoOccurrenceResult['buckets'] = [];
+  if (zb !== null && counts.byBucket !== null) {
+    const byBucket = new Map<number, CoOccurrenceCell[]>();
+    for (const [g, perBucket] of counts.byBucket) {
+      const [actor, theme] = JSON.parse(g ?? '[]') as [string, string];
+      for (const [b, c] of perBucket) {
+        const cells = byBucket.get(b) ?? [];
+        cells.push({ actor, theme, count: c.n });
+        byBucket.set(b, cells);
+      }
+    }
+    const order = (c: CoOccurrenceCell): number => actors.indexOf(c.actor) * MAX_MATRIX_SIDE + themes.indexOf(c.theme);
+    for (const [b, cells] of [...byBucket.entries()].sort(([x], [y]) => x - y)) {
+      buckets.push({ t: zb.label(b), cells: cells.sort((x, y) => order(x) - order(y)) });
+    }
+  }
+  const cells = actors.flatMap((actor) => themes.map((theme) => ({ actor, theme, count: counts.overall.get(JSON.stringify([actor, theme])) ?? 0 })));
+  return { cells, buckets };
+}
+
 /** coOccurrence of the SQLite store over an already-built WHERE clause. */
 export function sqliteCoOccurrence(db: Database, where: SqlWhere, options: CoOccurrenceOptions): CoOccurrenceResult {
   const actors = requireIds(options.actors, 'actors');
@@ -387,30 +416,67 @@ export function sqliteCoOccurrence(db: Database, where: SqlWhere, options: CoOcc
     params: [JSON.stringify(themes), JSON.stringify(actors), ...where.params],
   };
   const overall = new Map<string, number>();
-  const buckets: CoOccurrenceResult['buckets'] = [];
   if (options.interval === undefined) {
     const rows = db
       .prepare<Param[], { g: string; n: number }>(`SELECT g, count(*) AS n FROM (${src.sql}) GROUP BY g`)
       .all(...src.params);
     for (const r of rows) overall.set(JSON.stringify(JSON.parse(r.g)), r.n);
-  } else {
-    const zb = createZoneBuckets(options.interval, options.timeZone);
-    const byBucket = new Map<number, CoOccurrenceCell[]>();
-    for (const [g, counts] of aggregate(db, src, zb)) {
-      const [actor, theme] = JSON.parse(g ?? '[]') as [string, string];
-      const key = JSON.stringify([actor, theme]);
-      for (const [b, c] of counts) {
-        overall.set(key, (overall.get(key) ?? 0) + c.n);
-        const cells = byBucket.get(b) ?? [];
-        cells.push({ actor, theme, count: c.n });
-        byBucket.set(b, cells);
-      }
-    }
-    const order = (c: CoOccurrenceCell): number => actors.indexOf(c.actor) * MAX_MATRIX_SIDE + themes.indexOf(c.theme);
-    for (const [b, cells] of [...byBucket.entries()].sort(([x], [y]) => x - y)) {
-      buckets.push({ t: zb.label(b), cells: cells.sort((x, y) => order(x) - order(y)) });
-    }
+    return coOccurrenceResult(null, actors, themes, { overall, byBucket: null });
   }
-  const cells = actors.flatMap((actor) => themes.map((theme) => ({ actor, theme, count: overall.get(JSON.stringify([actor, theme])) ?? 0 })));
-  return { cells, buckets };
+  const zb = createZoneBuckets(options.interval, options.timeZone);
+  const byBucket = new Map<string | null, Map<number, Counts>>();
+  for (const [g, counts] of aggregate(db, src, zb)) {
+    const key = JSON.stringify(JSON.parse(g ?? '[]'));
+    byBucket.set(key, counts);
+    for (const c of counts.values()) overall.set(key, (overall.get(key) ?? 0) + c.n);
+  }
+  return coOccurrenceResult(zb, actors, themes, { overall, byBucket });
+}
+
+/**
+ * coOccurrence over a match set held as seqs: each actor's and theme's articles read once as seq lists (the tag
+ * key), each pair's articles by sorted-list intersection, dates and buckets from the in-memory facts.
+ */
+export function factsCoOccurrence(
+  facts: FactsSnapshot,
+  seqs: Int32Array,
+  tagSeqs: (field: 'actor' | 'theme', value: string) => Int32Array,
+  options: CoOccurrenceOptions,
+): CoOccurrenceResult {
+  const actors = requireIds(options.actors, 'actors');
+  const themes = requireIds(options.themes, 'themes');
+  const zb = options.interval === undefined ? null : createZoneBuckets(options.interval, options.timeZone);
+  const themeLists = themes.map((t) => tagSeqs('theme', t));
+  const keys: string[] = [];
+  const pairSeqs: Int32Array[] = [];
+  const overall = new Map<string, number>();
+  for (const actor of actors) {
+    const matched = shorterFirst(seqs, tagSeqs('actor', actor));
+    themes.forEach((theme, k) => {
+      const both = shorterFirst(matched, themeLists[k]!);
+      if (both.length === 0) return;
+      const key = JSON.stringify([actor, theme]);
+      overall.set(key, both.length);
+      keys.push(key);
+      pairSeqs.push(both);
+    });
+  }
+  if (zb === null) return coOccurrenceResult(null, actors, themes, { overall, byBucket: null });
+  // One row per (pair, article): the pair's index is its group.
+  const total = pairSeqs.reduce((n, p) => n + p.length, 0);
+  const rowSeqs = new Int32Array(total);
+  const rowPair = new Int32Array(total);
+  let k = 0;
+  pairSeqs.forEach((list, pair) => {
+    rowSeqs.set(list, k);
+    rowPair.fill(pair, k, k + list.length);
+    k += list.length;
+  });
+  const single = keys.map((_, g) => [g]);
+  const byBucket = aggregateFacts(facts, { seqs: rowSeqs, groupsAt: (i) => single[rowPair[i]!]! }, zb, keys);
+  return coOccurrenceResult(zb, actors, themes, { overall, byBucket });
+}
+
+function shorterFirst(a: Int32Array, b: Int32Array): Int32Array {
+  return a.length <= b.length ? intersect(a, b) : intersect(b, a);
 }

@@ -62,7 +62,7 @@ function makeArticles(n: number, seed: number): EnrichedArticle[] {
       keywords: [...new Set(words.slice(0, 3))],
       entities: [{ text: pick(['Idlib', 'Moscow', 'Damascus', 'Ankara']), type: 'LOC', start: 0, end: 5 }],
       actors: ACTORS.filter(() => rand() < 0.3),
-      themes: [],
+      themes: ['aid-theme', 'attack-theme'].filter(() => rand() < 0.4),
     });
   }
   return out;
@@ -185,6 +185,26 @@ describe('SQLite store: in-memory facts path == plain SQL path', () => {
     const want = await plain.search(q, { ...options, facets: [...options.facets] });
     expect(got.total).toBe(want.total);
     expect(got.total).toBeGreaterThan(0);
+  });
+
+  it('gives the same actor x theme co-occurrence, overall and per bucket', async () => {
+    let nonZero = 0;
+    for (const [label, query] of Object.entries(QUERIES)) {
+      for (const interval of [undefined, 'day', 'month'] as const) {
+        for (const timeZone of ['UTC', 'Asia/Kathmandu']) {
+          const options = {
+            actors: [...ACTORS, 'nobody'],
+            themes: ['aid-theme', 'attack-theme', 'none-theme'],
+            ...(interval ? { interval, timeZone } : {}),
+            ...(label === 'term' ? { outlets: ['rt', 'bbc', 'tass'], from: '2024-02-10T00:00:00Z' } : {}),
+          };
+          const want = await plain.coOccurrence(query, options);
+          expect(await facts.coOccurrence(query, options), `${label} ${interval ?? 'overall'} ${timeZone}`).toEqual(want);
+          nonZero += want.cells.filter((c) => c.count > 0).length;
+        }
+      }
+    }
+    expect(nonZero).toBeGreaterThan(100);
   });
 
   it('gives the same top terms for every field', async () => {
