@@ -4,6 +4,7 @@
  * over one year, actor/theme/keyword/entity tags at skewed frequencies and planted phrases at known rates.
  */
 import { articleId, slugify } from '../core/ids.ts';
+import { seededRandom } from '../core/seeded-random.ts';
 import type { Actor, EnrichedArticle, Entity, Outlet, Theme } from '../core/types.ts';
 import type { ArticleToStore } from '../store/article-store.ts';
 import type { CorpusArticle } from './corpus-feeds.ts';
@@ -139,18 +140,6 @@ export interface SyntheticCatalog {
   themes: Theme[];
 }
 
-/** A small fast PRNG (mulberry32): the same seed gives the same article on every machine. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Cumulative weights for sampling by binary search. */
 function cumulative(weights: readonly number[]): Float64Array {
   const out = new Float64Array(weights.length);
@@ -236,10 +225,10 @@ export function createSyntheticGenerator(model: CorpusModel, seed = 20240101): S
   const langCdf = cumulative(LANGUAGES.map(([, w]) => w));
   const streamLen = model.stream.length;
 
-  const articleRng = (index: number): (() => number) => rng(Math.imul(index + 1, 0x9e3779b1) ^ seed);
+  const articleRng = (index: number): (() => number) => seededRandom(Math.imul(index + 1, 0x9e3779b1) ^ seed);
   // Planting decisions use their own stream per phrase so `plantedIn` need not generate the text.
   const plantedIn = (index: number): boolean[] =>
-    PLANTED_PHRASES.map((p, k) => rng(Math.imul(index + 1, 0x85ebca6b) ^ Math.imul(k + 1, 0xc2b2ae35) ^ seed)() < p.rate);
+    PLANTED_PHRASES.map((p, k) => seededRandom(Math.imul(index + 1, 0x85ebca6b) ^ Math.imul(k + 1, 0xc2b2ae35) ^ seed)() < p.rate);
 
   /** `n` words from the bigram chain: next word = the word after a random occurrence of the current one. */
   const chain = (r: () => number, n: number, paragraphs: boolean): string => {

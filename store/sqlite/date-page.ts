@@ -28,15 +28,8 @@ export function newestFirst(db: Database, facts: FactsSnapshot, seqs: Int32Array
       if (d < cursor.dateMs) before.push(seq);
       else if (d === cursor.dateMs) ties.push(seq);
     }
-    // Articles at the cursor's own instant come after it only when their id sorts lower, compared by SQLite.
-    const laterTies =
-      ties.length === 0
-        ? []
-        : db
-            .prepare<[string, string], number>('SELECT seq FROM articles WHERE seq IN (SELECT value FROM json_each(?)) AND id < ?')
-            .pluck()
-            .all(JSON.stringify(ties), cursor.id);
-    eligible = Int32Array.from([...before, ...laterTies]);
+    // Articles at the cursor's own instant come after it only when their id sorts lower.
+    eligible = Int32Array.from([...before, ...seqsWithIdBelow(db, ties, cursor.id)]);
   }
   if (eligible.length === 0 || k <= 0) return [];
   const threshold = kthNewest(dates, eligible, k);
@@ -48,6 +41,18 @@ export function newestFirst(db: Database, facts: FactsSnapshot, seqs: Int32Array
     )
     .pluck()
     .all(JSON.stringify(candidates), k);
+}
+
+/**
+ * The seqs among `seqs` whose article id sorts below `id` as SQLite compares it (BINARY): how a keyset cursor
+ * settles ties on everything but the id.
+ */
+export function seqsWithIdBelow(db: Database, seqs: readonly number[], id: string): number[] {
+  if (seqs.length === 0) return [];
+  return db
+    .prepare<[string, string], number>('SELECT seq FROM articles WHERE seq IN (SELECT value FROM json_each(?)) AND id < ?')
+    .pluck()
+    .all(JSON.stringify(seqs), id);
 }
 
 /** The k-th largest date among `seqs` (the smallest when there are fewer): a size-k min-heap in one pass. */

@@ -6,6 +6,7 @@
 import type { Database } from 'better-sqlite3';
 import type { FactsSnapshot } from './article-facts.ts';
 import type { RelevanceCursor } from './cursor.ts';
+import { seqsWithIdBelow } from './date-page.ts';
 import { BM25_TEXT_WEIGHT, BM25_TITLE_WEIGHT, type RankedSeq } from './search-complete.ts';
 
 /**
@@ -57,15 +58,8 @@ export function rankedFirst(
       if (s > cursor.score || (s === cursor.score && d < cursor.dateMs)) eligible.push(i);
       else if (s === cursor.score && d === cursor.dateMs) ties.push(i);
     }
-    if (ties.length > 0) {
-      const later = new Set(
-        db
-          .prepare<[string, string], number>('SELECT seq FROM articles WHERE seq IN (SELECT value FROM json_each(?)) AND id < ?')
-          .pluck()
-          .all(JSON.stringify(ties.map((i) => seqs[i]!)), cursor.id),
-      );
-      for (const i of ties) if (later.has(seqs[i]!)) eligible.push(i);
-    }
+    const later = new Set(seqsWithIdBelow(db, ties.map((i) => seqs[i]!), cursor.id));
+    for (const i of ties) if (later.has(seqs[i]!)) eligible.push(i);
   }
   if (eligible.length === 0 || k <= 0) return [];
 

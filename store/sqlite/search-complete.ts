@@ -93,7 +93,7 @@ export const MATCHED_WHERE: SqlWhere = { sql: `articles.seq IN (SELECT seq FROM 
  */
 export function withMatches<T>(db: Database, where: SqlWhere, rank: string | null, use: (total: number) => T): T {
   return db.transaction(() => {
-    db.exec(`CREATE TABLE IF NOT EXISTS ${MATCHES} (seq INTEGER PRIMARY KEY, score REAL NOT NULL); DELETE FROM ${MATCHES}`);
+    emptyMatches(db);
     const params: (string | number)[] = [];
     let sql: string;
     if (rank === null) {
@@ -106,10 +106,17 @@ export function withMatches<T>(db: Database, where: SqlWhere, rank: string | nul
     }
     const total = db.prepare<(string | number)[]>(sql).run(...params, ...where.params).changes;
     const result = use(total);
-    // Emptied (SQLite truncates a WHERE-less DELETE), not dropped: a per-connection table, cheaper to keep.
-    db.exec(`DELETE FROM ${MATCHES}`);
+    emptyMatches(db);
     return result;
   })();
+}
+
+/**
+ * Creates the matches table on first use and empties it. Emptied (SQLite truncates a WHERE-less DELETE), not
+ * dropped: a per-connection table, cheaper to keep.
+ */
+function emptyMatches(db: Database): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS ${MATCHES} (seq INTEGER PRIMARY KEY, score REAL NOT NULL); DELETE FROM ${MATCHES}`);
 }
 
 /**
@@ -118,10 +125,10 @@ export function withMatches<T>(db: Database, where: SqlWhere, rank: string | nul
  */
 export function withMatchedSeqs<T>(db: Database, seqs: Int32Array, use: () => T): T {
   return db.transaction(() => {
-    db.exec(`CREATE TABLE IF NOT EXISTS ${MATCHES} (seq INTEGER PRIMARY KEY, score REAL NOT NULL); DELETE FROM ${MATCHES}`);
+    emptyMatches(db);
     db.prepare<[string]>(`INSERT INTO ${MATCHES} (seq, score) SELECT value, 0 FROM json_each(?)`).run(JSON.stringify(Array.from(seqs)));
     const result = use();
-    db.exec(`DELETE FROM ${MATCHES}`);
+    emptyMatches(db);
     return result;
   })();
 }
